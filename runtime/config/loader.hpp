@@ -1,0 +1,31 @@
+#pragma once
+// Loading and validating the workspace files. Every failure throws
+// ftgo::Error with code usage and a where of "file:line:col" and a cause that
+// names the key, e.g.
+//   ftgo: error: invalid service.yaml: services/order/service.yaml:4:8: restart.backoff: bad duration "10x" (use ms, s, m or h)
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace ftgo::config {
+
+// Walks up from `start` to the first directory holding ftgo.yaml (like git).
+std::optional<fs::path> find_workspace_root(const fs::path& start);
+
+// Loads ftgo.yaml and every service.yaml (and pipeline.yaml where present),
+// then checks dependencies (unknown names, cycles naming the cycle) and
+// duplicate service names.
+Workspace load_workspace(const fs::path& root);
+
+// Single files. `display_path` is what error messages call the file.
+Service load_service(const fs::path& service_yaml);
+Pipeline load_pipeline(const fs::path& pipeline_yaml);
+
+// Parse from text (used by fuzzers and tests); `name` is used in messages.
+Workspace parse_workspace(std::string_view text, const fs::path& name);
+Service parse_service(std::string_view text, const fs::path& name);
+Pipeline parse_pipeline(std::string_view text, const fs::path& name);
+
+}  // namespace ftgo::config
