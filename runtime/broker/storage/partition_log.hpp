@@ -1,0 +1,88 @@
+#pragma once
+// PartitionLog: one partition's persistent log, a directory of segment files
+// holding Kafka v2 record batches exactly as produced (baseOffset rewritten in
+// place), with a sparse offset index and a time index per segment. Format:
+// FORMAT.md beside this file.
+//
+// Ownership and threads: owned by the Store; not thread-safe — the broker
+// touches it from its single io thread only. Lives until the topic is deleted
+// or the broker stops.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace ftgo::broker::storage {
+
+namespace fs = std::filesystem;
+
+enum class FsyncPolicy {
+  always,    // fsync before acknowledging each append (survives power loss)
+  interval,  // the broker calls flush() on a timer; survives kill -9 (page cache)
+};
+
+struct LogOptions {
+  std::uint64_t segment_bytes = 1ull << 30;          // roll at 1 GiB
+  std::int64_t retention_ms = 7LL * 24 * 3600 * 1000; // -1: keep forever
+  std::int64_t retention_bytes = -1;                  // -1: unlimited
+  std::uint32_t index_interval_bytes = 4096;          // sparse index density
+  FsyncPolicy fsync = FsyncPolicy::interval;
+};
+
+enum class AppendError {
+  none,
+  corrupt_message,        // bad framing, CRC-32C mismatch (Kafka error 2)
+  unsupported_magic,      // not a v2 batch (Kafka error 3? use INVALID_RECORD 87)
+  duplicate_sequence,     // idempotent retry of an already-written batch: not an
+                          // error to the client; base_offset is the original one
+  out_of_order_sequence,  // a gap in an idempotent producer's sequence (error 45)
+};
+
+struct AppendResult {
+  AppendError error = AppendError::none;
+  std::int64_t base_offset = -1;   // offset given to the first record
+  std::int64_t last_offset = -1;
+  std::int64_t log_start_offset = 0;
+};
+
+class PartitionLog {
+ public:
+  // Opens (creating when missing) the log in `dir`; checks the tail of the
+  // last segment and truncates a torn or corrupt tail (logged to stderr with
+  // the byte count); rebuilds a missing or partial index.
+  PartitionLog(fs::path dir, LogOptions options);
+  ~PartitionLog();
+  PartitionLog(const PartitionLog&) = delete;
+  PartitionLog& operator=(const PartitionLog&) = delete;
+
+  // Appends one or more concatenated v2 record batches, as received in a
+  // Produce request's records field. Each batch's CRC-32C is checked; offsets
+  // are assigned from high_watermark() by rewriting baseOffset in place; all
+  // or nothing. Idempotent batches (producerId >= 0) are checked against the
+  // producer's last sequence.
+  AppendResult append(std::span<std::uint8_t> batches);
+
+  // Appends to `out` whole batches starting from the one holding `offset`, up
+  // to `max_bytes` — but at least one whole batch when any exists at `offset`.
+  // Returns the number of bytes appended (0 at the end of the log).
+  std::size_t read(std::int64_t offset, std::size_t max_bytes, std::string& out) const;
+
+  std::int64_t log_start_offset() const;
+  std::int64_t high_watermark() const;  // the next offset to be assigned
+  // The first offset of the first batch whose max timestamp >= ts, or
+  // high_watermark() when none (ListOffsets by timestamp).
+  std::int64_t offset_for_timestamp(std::int64_t ts) const;
+  // The timestamp of the last batch's max timestamp, -1 when empty.
+  std::int64_t max_timestamp() const;
+
+  void flush();                                   // fsync data and indexes
+  void enforce_retention(std::int64_t now_ms);    // drops whole old segments
+  std::uint64_t size_bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace ftgo::broker::storage

@@ -1,0 +1,69 @@
+#pragma once
+// Store: everything the broker keeps on disk under its data directory —
+// topics (with partition count and config), their PartitionLogs, and the
+// consumer groups' committed offsets. Layout: FORMAT.md beside this file.
+//
+// Ownership and threads: one per broker, owned by the server; not thread-safe
+// (the broker's io thread only).
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/storage/partition_log.hpp"
+
+namespace ftgo::broker::storage {
+
+struct TopicInfo {
+  std::string name;
+  int partitions = 1;
+  std::map<std::string, std::string> config;  // Kafka topic configs given at create
+};
+
+struct CommittedOffset {
+  std::int64_t offset = -1;
+  std::int32_t leader_epoch = -1;
+  std::string metadata;
+  std::int64_t commit_time_ms = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates `data_dir`, loading every topic and committed offset.
+  Store(fs::path data_dir, LogOptions defaults);
+  ~Store();
+
+  const fs::path& data_dir() const;
+  std::vector<TopicInfo> topics() const;                 // sorted by name
+  const TopicInfo* topic(const std::string& name) const; // nullptr when missing
+  // Creates the topic durably; throws ftgo::Error when it exists.
+  void create_topic(const TopicInfo& info);
+  // Deletes the topic and its data; throws ftgo::Error when missing.
+  void delete_topic(const std::string& name);
+  // nullptr when the topic or partition does not exist.
+  PartitionLog* partition(const std::string& topic, int partition);
+
+  void commit_offset(const std::string& group, const std::string& topic, int partition,
+                     const CommittedOffset& offset);
+  std::optional<CommittedOffset> committed_offset(const std::string& group, const std::string& topic,
+                                                  int partition) const;
+  // Every committed offset of a group, by (topic, partition).
+  std::map<std::pair<std::string, int>, CommittedOffset> committed_offsets(const std::string& group) const;
+  std::vector<std::string> groups_with_offsets() const;
+  void delete_group_offsets(const std::string& group);
+
+  void flush_all();
+  void enforce_retention(std::int64_t now_ms);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+// Kafka's rule for topic names: 1..249 chars of [a-zA-Z0-9._-], not "." or "..".
+bool valid_topic_name(const std::string& name);
+
+}  // namespace ftgo::broker::storage
