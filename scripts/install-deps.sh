@@ -27,3 +27,12 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# Python packages for the e2e and compat suites, in the repository's .venv.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+stamp="$root/.venv/.requirements"
+if ! cmp -s "$root/tests/requirements.txt" "$stamp" 2>/dev/null; then
+  python3 -m venv "$root/.venv"
+  "$root/.venv/bin/pip" install -q --disable-pip-version-check -r "$root/tests/requirements.txt"
+  cp "$root/tests/requirements.txt" "$stamp"
+fi
