@@ -37,6 +37,7 @@ enum class AppendError {
   duplicate_sequence,     // idempotent retry of an already-written batch: not an
                           // error to the client; base_offset is the original one
   out_of_order_sequence,  // a gap in an idempotent producer's sequence (error 45)
+  invalid_producer_epoch, // an idempotent batch from an older producer epoch (error 47)
 };
 
 struct AppendResult {
@@ -60,7 +61,9 @@ class PartitionLog {
   // Produce request's records field. Each batch's CRC-32C is checked; offsets
   // are assigned from high_watermark() by rewriting baseOffset in place; all
   // or nothing. Idempotent batches (producerId >= 0) are checked against the
-  // producer's last sequence.
+  // producer's last sequence. All the batches are written with one pwrite;
+  // with FsyncPolicy::always, fdatasync'd before returning. Throws ftgo::Error
+  // on an I/O failure (disk full), leaving the log as it was.
   AppendResult append(std::span<std::uint8_t> batches);
 
   // Appends to `out` whole batches starting from the one holding `offset`, up
@@ -79,6 +82,10 @@ class PartitionLog {
   void flush();                                   // fsync data and indexes
   void enforce_retention(std::int64_t now_ms);    // drops whole old segments
   std::uint64_t size_bytes() const;
+  std::size_t segment_count() const;
+  const fs::path& dir() const;
+  // Closes and removes every file of the log (the object is unusable after).
+  void remove_files();
 
  private:
   struct Impl;

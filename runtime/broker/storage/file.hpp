@@ -1,0 +1,51 @@
+#pragma once
+// File: a small owner of a POSIX file descriptor with the few calls storage
+// needs (pwrite/pread that loop over short counts, fdatasync, truncate), each
+// throwing ftgo::Error naming the file on failure. Plus atomic whole-file
+// writes (temp + fsync + rename + directory fsync). Movable, not copyable;
+// not thread-safe.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ftgo::broker::storage {
+
+namespace fs = std::filesystem;
+
+class File {
+ public:
+  File() = default;
+  // Opens read-write, creating when missing (mode 0644).
+  static File open_rw(const fs::path& path);
+  ~File();
+  File(File&& other) noexcept;
+  File& operator=(File&& other) noexcept;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  bool is_open() const { return m_fd >= 0; }
+  int fd() const { return m_fd; }
+  const fs::path& path() const { return m_path; }
+  std::uint64_t size() const;  // fstat
+
+  void pwrite_all(const void* data, std::size_t size, std::uint64_t offset);
+  // Reads up to `size` bytes at `offset`; returns how many (fewer at end of file).
+  std::size_t pread_some(void* data, std::size_t size, std::uint64_t offset) const;
+  void datasync();
+  void truncate(std::uint64_t size);
+  void close();
+
+ private:
+  int m_fd = -1;
+  fs::path m_path;
+};
+
+// Writes `content` to `path` atomically: temp file, fsync, rename, fsync dir.
+void write_file_atomic(const fs::path& path, std::string_view content);
+std::string read_file(const fs::path& path);
+// fsync of a directory, so a create/rename/unlink in it is durable.
+void sync_dir(const fs::path& dir);
+
+}  // namespace ftgo::broker::storage

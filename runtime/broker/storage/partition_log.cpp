@@ -1,0 +1,265 @@
+#include "broker/storage/partition_log.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <map>
+#include <regex>
+#include <vector>
+
+#include "broker/record_batch.hpp"
+#include "broker/storage/producer_state.hpp"
+#include "broker/storage/segment.hpp"
+#include "util/error.hpp"
+
+namespace ftgo::broker::storage {
+
+struct PartitionLog::Impl {
+  fs::path dir;
+  LogOptions options;
+  std::map<std::int64_t, std::unique_ptr<Segment>> segments;  // by base offset
+  ProducerState producers;
+  std::vector<BatchHeader> headers;  // scratch for append
+  std::vector<std::pair<std::int64_t, ProducerEntry>> overlay;  // scratch: multi-batch appends
+
+  Segment& active() { return *segments.rbegin()->second; }
+  const Segment& active() const { return *segments.rbegin()->second; }
+
+  void open_segments();
+  void roll(std::int64_t base);
+  AppendError check_producers(ProducerBatch& dup);
+};
+
+namespace {
+
+// A segment file name: 20 digits then ".log".
+bool parse_segment_name(const std::string& name, std::int64_t& base) {
+  if (name.size() != 24 || name.compare(20, 4, ".log") != 0) return false;
+  if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) return false;
+  try {
+    base = std::stoll(name.substr(0, 20));
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void PartitionLog::Impl::open_segments() {
+  std::vector<std::int64_t> bases;
+  std::vector<fs::path> indexes;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    std::int64_t base;
+    if (parse_segment_name(name, base)) {
+      bases.push_back(base);
+    } else if (entry.path().extension() == ".index" || entry.path().extension() == ".timeindex") {
+      indexes.push_back(entry.path());
+    }
+  }
+  // An index without its log is what a crash during a segment's deletion leaves.
+  for (const auto& idx : indexes) {
+    fs::path log = idx;
+    log.replace_extension(".log");
+    if (!fs::exists(log)) fs::remove(idx);
+  }
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) bases.push_back(0);
+  for (std::int64_t base : bases)
+    segments.emplace(base, std::make_unique<Segment>(dir, base, options.index_interval_bytes));
+  // Idempotent producers' state, from the last segment.
+  active().scan_headers(0, [&](const BatchHeader& h, std::uint64_t) {
+    producers.update(h);
+    return true;
+  });
+}
+
+void PartitionLog::Impl::roll(std::int64_t base) {
+  Segment& old = active();
+  if (options.fsync == FsyncPolicy::always) {
+    old.sync();
+  } else {
+    old.flush_index();
+  }
+  segments.emplace(base, std::make_unique<Segment>(dir, base, options.index_interval_bytes));
+  if (options.fsync == FsyncPolicy::always) sync_dir(dir);
+}
+
+// Checks every idempotent batch of `headers` in order; later batches of the
+// same producer in one request are checked against the earlier ones.
+AppendError PartitionLog::Impl::check_producers(ProducerBatch& dup) {
+  overlay.clear();
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const BatchHeader& h = headers[i];
+    if (!is_idempotent(h)) continue;
+    const ProducerEntry* entry = producers.find(h.producer_id);
+    auto it = std::find_if(overlay.begin(), overlay.end(), [&](const auto& o) { return o.first == h.producer_id; });
+    if (it != overlay.end()) entry = &it->second;
+    switch (check_sequence(entry, h, &dup)) {
+      case SequenceCheck::ok: break;
+      case SequenceCheck::duplicate: return AppendError::duplicate_sequence;
+      case SequenceCheck::out_of_order: return AppendError::out_of_order_sequence;
+      case SequenceCheck::fenced: return AppendError::invalid_producer_epoch;
+    }
+    if (i + 1 < headers.size()) {  // only needed when more batches follow
+      if (it == overlay.end()) {
+        overlay.emplace_back(h.producer_id, entry ? *entry : ProducerEntry{});
+        it = std::prev(overlay.end());
+        record_batch(it->second, entry == nullptr, h);
+      } else {
+        record_batch(it->second, false, h);
+      }
+    }
+  }
+  return AppendError::none;
+}
+
+PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_unique<Impl>()) {
+  m_impl->dir = std::move(dir);
+  options.segment_bytes = std::clamp<std::uint64_t>(options.segment_bytes, 1024, INT32_MAX);
+  m_impl->options = options;
+  std::error_code ec;
+  fs::create_directories(m_impl->dir, ec);
+  if (ec) throw failure("cannot create partition directory", m_impl->dir.string(), ec.message());
+  m_impl->open_segments();
+}
+
+PartitionLog::~PartitionLog() {
+  if (!m_impl || m_impl->segments.empty()) return;
+  try {
+    m_impl->active().flush_index();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ftgo broker: %s\n", e.what());
+  }
+}
+
+AppendResult PartitionLog::append(std::span<std::uint8_t> batches) {
+  Impl& im = *m_impl;
+  AppendResult result;
+  result.log_start_offset = log_start_offset();
+  im.headers.clear();
+  BatchCursor cursor(batches, true);
+  std::int64_t records = 0;
+  while (cursor.next()) {
+    im.headers.push_back(cursor.header());
+    records += cursor.header().last_offset_delta + 1;
+  }
+  if (cursor.error() != BatchError::none || im.headers.empty()) {
+    result.error = cursor.error() == BatchError::bad_magic ? AppendError::unsupported_magic
+                                                           : AppendError::corrupt_message;
+    return result;
+  }
+  ProducerBatch dup;
+  if (AppendError e = im.check_producers(dup); e != AppendError::none) {
+    result.error = e;
+    if (e == AppendError::duplicate_sequence) {
+      result.base_offset = dup.first_offset;
+      result.last_offset = dup.last_offset;
+    }
+    return result;
+  }
+  std::int64_t next = high_watermark();
+  Segment* seg = &im.active();
+  if (seg->size() > 0 && (seg->size() + batches.size() > im.options.segment_bytes ||
+                          next + records - seg->base_offset() > INT32_MAX)) {
+    im.roll(next);
+    seg = &im.active();
+  }
+  // Assign offsets: rewrite each baseOffset (outside the CRC) in place.
+  std::size_t pos = 0;
+  std::int64_t offset = next;
+  for (BatchHeader& h : im.headers) {
+    set_base_offset(batches.data() + pos, offset);
+    h.base_offset = offset;
+    offset = h.last_offset() + 1;
+    pos += h.total_size();
+  }
+  seg->append(batches, im.headers);
+  for (const BatchHeader& h : im.headers) im.producers.update(h);
+  if (im.options.fsync == FsyncPolicy::always) seg->sync();
+  result.base_offset = next;
+  result.last_offset = offset - 1;
+  return result;
+}
+
+std::size_t PartitionLog::read(std::int64_t offset, std::size_t max_bytes, std::string& out) const {
+  const Impl& im = *m_impl;
+  if (offset < log_start_offset() || offset >= high_watermark()) return 0;
+  auto it = im.segments.upper_bound(offset);
+  --it;
+  for (; it != im.segments.end(); ++it) {
+    const Segment& seg = *it->second;
+    std::uint64_t pos = seg.find_position(offset);
+    if (pos < seg.size()) return seg.read(pos, max_bytes, out);
+  }
+  return 0;
+}
+
+std::int64_t PartitionLog::log_start_offset() const { return m_impl->segments.begin()->second->base_offset(); }
+
+std::int64_t PartitionLog::high_watermark() const { return m_impl->active().next_offset(); }
+
+std::int64_t PartitionLog::offset_for_timestamp(std::int64_t ts) const {
+  for (const auto& [base, seg] : m_impl->segments) {
+    if (seg->max_timestamp() < ts) continue;
+    std::int64_t offset = seg->offset_for_timestamp(ts);
+    if (offset >= 0) return offset;
+  }
+  return high_watermark();
+}
+
+std::int64_t PartitionLog::max_timestamp() const {
+  std::int64_t ts = -1;
+  for (const auto& [base, seg] : m_impl->segments) ts = std::max(ts, seg->max_timestamp());
+  return ts;
+}
+
+void PartitionLog::flush() {
+  for (auto& [base, seg] : m_impl->segments) seg->sync();
+}
+
+// Deletes whole segments from the oldest, never the active one: by time when
+// a segment's newest record is older than retention_ms; by size while the log
+// minus the oldest segment is still at least retention_bytes.
+void PartitionLog::enforce_retention(std::int64_t now_ms) {
+  Impl& im = *m_impl;
+  auto drop_oldest = [&] {
+    auto it = im.segments.begin();
+    it->second->remove();
+    im.segments.erase(it);
+  };
+  if (im.options.retention_ms >= 0) {
+    while (im.segments.size() > 1 &&
+           im.segments.begin()->second->retention_timestamp() < now_ms - im.options.retention_ms)
+      drop_oldest();
+  }
+  if (im.options.retention_bytes >= 0) {
+    std::uint64_t total = size_bytes();
+    while (im.segments.size() > 1) {
+      std::uint64_t oldest = im.segments.begin()->second->size();
+      if (total - oldest < static_cast<std::uint64_t>(im.options.retention_bytes)) break;
+      total -= oldest;
+      drop_oldest();
+    }
+  }
+}
+
+std::uint64_t PartitionLog::size_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& [base, seg] : m_impl->segments) total += seg->size();
+  return total;
+}
+
+std::size_t PartitionLog::segment_count() const { return m_impl->segments.size(); }
+
+const fs::path& PartitionLog::dir() const { return m_impl->dir; }
+
+void PartitionLog::remove_files() {
+  for (auto& [base, seg] : m_impl->segments) seg->remove();
+  m_impl->segments.clear();
+  std::error_code ec;
+  fs::remove_all(m_impl->dir, ec);
+}
+
+}  // namespace ftgo::broker::storage

@@ -1,0 +1,244 @@
+#include "broker/storage/store.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "broker/storage/file.hpp"
+#include "broker/storage/offsets_log.hpp"
+#include "util/error.hpp"
+
+namespace ftgo::broker::storage {
+
+struct Store::Impl {
+  struct Topic {
+    TopicInfo info;
+    std::vector<std::unique_ptr<PartitionLog>> partitions;
+  };
+  fs::path data_dir;
+  LogOptions defaults;
+  std::map<std::string, Topic> topics;
+  AllOffsets offsets;
+  std::unique_ptr<OffsetsLog> offsets_log;
+  std::uint64_t trash_counter = 0;
+
+  fs::path topics_dir() const { return data_dir / "topics"; }
+  fs::path trash_dir() const { return data_dir / "trash"; }
+  void load_topic(const fs::path& dir);
+  void open_partitions(Topic& t);
+};
+
+bool valid_topic_name(const std::string& name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-'))
+      return false;
+  return true;
+}
+
+namespace {
+
+std::int64_t config_int(const TopicInfo& info, const std::string& key, std::int64_t fallback, std::int64_t min) {
+  auto it = info.config.find(key);
+  if (it == info.config.end()) return fallback;
+  std::size_t used = 0;
+  std::int64_t v = 0;
+  try {
+    v = std::stoll(it->second, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != it->second.size() || v < min)
+    throw usage_error("invalid topic config", info.name,
+                      fmt::format("{}={} is not an integer >= {}", key, it->second, min));
+  return v;
+}
+
+// The topic's LogOptions: the broker's defaults overridden by its config.
+LogOptions topic_options(const TopicInfo& info, const LogOptions& defaults) {
+  LogOptions o = defaults;
+  o.retention_ms = config_int(info, "retention.ms", o.retention_ms, -1);
+  o.retention_bytes = config_int(info, "retention.bytes", o.retention_bytes, -1);
+  o.segment_bytes = static_cast<std::uint64_t>(config_int(info, "segment.bytes", static_cast<std::int64_t>(o.segment_bytes), 14));
+  o.index_interval_bytes = static_cast<std::uint32_t>(
+      std::min<std::int64_t>(config_int(info, "index.interval.bytes", o.index_interval_bytes, 0), INT32_MAX));
+  return o;
+}
+
+std::string topic_json(const TopicInfo& info) {
+  nlohmann::json j;
+  j["name"] = info.name;
+  j["partitions"] = info.partitions;
+  j["config"] = info.config;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
+void Store::Impl::open_partitions(Topic& t) {
+  LogOptions o = topic_options(t.info, defaults);
+  fs::path dir = topics_dir() / t.info.name;
+  for (int p = 0; p < t.info.partitions; ++p)
+    t.partitions.push_back(std::make_unique<PartitionLog>(dir / std::to_string(p), o));
+}
+
+void Store::Impl::load_topic(const fs::path& dir) {
+  std::string name = dir.filename().string();
+  fs::path meta = dir / "topic.json";
+  if (!valid_topic_name(name)) return;  // not ours
+  if (!fs::exists(meta)) {
+    // A create that crashed before its topic.json was renamed into place.
+    std::fprintf(stderr, "ftgo broker: removing half-created topic %s\n", dir.c_str());
+    fs::remove_all(dir);
+    return;
+  }
+  Topic t;
+  try {
+    auto j = nlohmann::json::parse(read_file(meta));
+    t.info.name = j.at("name").get<std::string>();
+    t.info.partitions = j.at("partitions").get<int>();
+    t.info.config = j.value("config", std::map<std::string, std::string>{});
+  } catch (const nlohmann::json::exception& e) {
+    throw failure("cannot load topic", meta.string(), e.what());
+  }
+  if (t.info.name != name || t.info.partitions < 1)
+    throw failure("cannot load topic", meta.string(), "name or partition count does not match its directory");
+  open_partitions(t);
+  topics.emplace(name, std::move(t));
+}
+
+Store::Store(fs::path data_dir, LogOptions defaults) : m_impl(std::make_unique<Impl>()) {
+  Impl& im = *m_impl;
+  im.data_dir = std::move(data_dir);
+  im.defaults = defaults;
+  std::error_code ec;
+  for (const auto& d : {im.topics_dir(), im.data_dir / "groups"}) {
+    fs::create_directories(d, ec);
+    if (ec) throw failure("cannot create data directory", d.string(), ec.message());
+  }
+  fs::remove_all(im.trash_dir(), ec);  // topics deleted before a crash
+  for (const auto& entry : fs::directory_iterator(im.topics_dir()))
+    if (entry.is_directory()) im.load_topic(entry.path());
+  im.offsets_log = std::make_unique<OffsetsLog>(im.data_dir / "groups" / "offsets.log", defaults.fsync, im.offsets);
+}
+
+Store::~Store() = default;
+
+const fs::path& Store::data_dir() const { return m_impl->data_dir; }
+
+std::vector<TopicInfo> Store::topics() const {
+  std::vector<TopicInfo> out;
+  for (const auto& [name, t] : m_impl->topics) out.push_back(t.info);
+  return out;
+}
+
+const TopicInfo* Store::topic(const std::string& name) const {
+  auto it = m_impl->topics.find(name);
+  return it == m_impl->topics.end() ? nullptr : &it->second.info;
+}
+
+void Store::create_topic(const TopicInfo& info) {
+  Impl& im = *m_impl;
+  if (!valid_topic_name(info.name))
+    throw usage_error("invalid topic name", info.name, "use 1 to 249 characters of a-z A-Z 0-9 . _ -");
+  if (im.topics.count(info.name)) throw usage_error("cannot create topic", info.name, "it already exists");
+  if (info.partitions < 1 || info.partitions > 100000)
+    throw usage_error("cannot create topic", info.name, fmt::format("{} partitions: use 1 to 100000", info.partitions));
+  topic_options(info, im.defaults);  // validates the config before anything is written
+  fs::path dir = im.topics_dir() / info.name;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec) throw failure("cannot create topic directory", dir.string(), ec.message());
+  Impl::Topic t;
+  t.info = info;
+  try {
+    im.open_partitions(t);
+    write_file_atomic(dir / "topic.json", topic_json(info));
+    sync_dir(im.topics_dir());
+  } catch (...) {
+    t.partitions.clear();
+    fs::remove_all(dir, ec);
+    throw;
+  }
+  im.topics.emplace(info.name, std::move(t));
+}
+
+void Store::delete_topic(const std::string& name) {
+  Impl& im = *m_impl;
+  auto it = im.topics.find(name);
+  if (it == im.topics.end()) throw usage_error("cannot delete topic", name, "no such topic");
+  it->second.partitions.clear();
+  im.topics.erase(it);
+  fs::path dir = im.topics_dir() / name;
+  std::error_code ec;
+  fs::create_directories(im.trash_dir(), ec);
+  auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  fs::path trash = im.trash_dir() / fmt::format("{}.{}", stamp, ++im.trash_counter);
+  fs::rename(dir, trash, ec);
+  if (ec) throw failure("cannot delete topic", dir.string(), ec.message());
+  sync_dir(im.topics_dir());
+  fs::remove_all(trash, ec);
+  bool had_offsets = false;
+  for (auto& [group, offsets] : im.offsets)
+    had_offsets |= std::erase_if(offsets, [&](const auto& kv) { return kv.first.first == name; }) > 0;
+  std::erase_if(im.offsets, [](const auto& kv) { return kv.second.empty(); });
+  if (had_offsets) im.offsets_log->delete_topic(name);
+}
+
+PartitionLog* Store::partition(const std::string& topic, int partition) {
+  auto it = m_impl->topics.find(topic);
+  if (it == m_impl->topics.end() || partition < 0 || partition >= static_cast<int>(it->second.partitions.size()))
+    return nullptr;
+  return it->second.partitions[static_cast<std::size_t>(partition)].get();
+}
+
+void Store::commit_offset(const std::string& group, const std::string& topic, int partition,
+                          const CommittedOffset& offset) {
+  if (group.size() > 0xFFFF || topic.size() > 0xFFFF)
+    throw usage_error("cannot commit offset", group, "group or topic name longer than 65535 bytes");
+  m_impl->offsets_log->commit(group, topic, partition, offset);
+  m_impl->offsets[group][{topic, partition}] = offset;
+}
+
+std::optional<CommittedOffset> Store::committed_offset(const std::string& group, const std::string& topic,
+                                                       int partition) const {
+  auto g = m_impl->offsets.find(group);
+  if (g == m_impl->offsets.end()) return std::nullopt;
+  auto it = g->second.find({topic, partition});
+  if (it == g->second.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::pair<std::string, int>, CommittedOffset> Store::committed_offsets(const std::string& group) const {
+  auto g = m_impl->offsets.find(group);
+  return g == m_impl->offsets.end() ? GroupOffsets{} : g->second;
+}
+
+std::vector<std::string> Store::groups_with_offsets() const {
+  std::vector<std::string> out;
+  for (const auto& [group, offsets] : m_impl->offsets) out.push_back(group);
+  return out;
+}
+
+void Store::delete_group_offsets(const std::string& group) {
+  if (!m_impl->offsets.count(group)) return;
+  m_impl->offsets_log->delete_group(group);
+  m_impl->offsets.erase(group);
+}
+
+void Store::flush_all() {
+  for (auto& [name, t] : m_impl->topics)
+    for (auto& p : t.partitions) p->flush();
+  m_impl->offsets_log->sync();
+}
+
+void Store::enforce_retention(std::int64_t now_ms) {
+  for (auto& [name, t] : m_impl->topics)
+    for (auto& p : t.partitions) p->enforce_retention(now_ms);
+}
+
+}  // namespace ftgo::broker::storage
