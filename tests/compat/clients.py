@@ -144,10 +144,12 @@ class ConfluentClient(Client):
 
     def create_topic(self, topic, partitions=1):
         from confluent_kafka.admin import NewTopic
-        self._admin().create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
+        admin = self._admin()  # must outlive the future
+        admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
 
     def delete_topic(self, topic):
-        self._admin().delete_topics([topic])[topic].result(30)
+        admin = self._admin()
+        admin.delete_topics([topic], operation_timeout=10)[topic].result(30)
 
     def list_topics(self):
         return sorted(self._admin().list_topics(timeout=10).topics)

@@ -138,6 +138,7 @@ async function serve() {
     }
     emit(reply);
   }
+  process.exit(0);
 }
 
 async function member(bootstrap, topic, group, sessionMs) {

@@ -46,5 +46,6 @@ public final class Main {
             }
             emit(reply);
         }
+        System.exit(0);
     }
 }
