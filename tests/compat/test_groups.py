@@ -1,0 +1,179 @@
+"""Consumer groups with each client (classic protocol, its own group per client):
+three members over six partitions consume every record exactly once at steady state; the group
+rebalances when a member leaves (LeaveGroup) and when one is killed (session timeout); new
+members resume from the committed offsets after both the consumers and the broker restarted."""
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from clients import Rec
+from conftest import HERE, NODE_DIR, java_argv
+
+PARTITIONS = 6
+SESSION_MS = 6000
+PER_PHASE = 300
+
+
+def member_argv(client, bootstrap, topic, group):
+    args = [bootstrap, topic, group, str(SESSION_MS)]
+    if client in ("confluent", "kafka-python"):
+        return [sys.executable, os.path.join(HERE, "member.py"), client, *args]
+    if client == "java":
+        return java_argv("member", *args)
+    return ["node", os.path.join(NODE_DIR, "driver.js"), "member", *args]
+
+
+class Member:
+    """A group member process; collects its events. Always stopped by the fixture."""
+
+    def __init__(self, argv, name):
+        self.name = name
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.events = []
+        self.lock = threading.Lock()
+        self.stderr = []
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                self.events.append(ev)
+
+    def assignment(self):
+        """The partitions it holds now (None before its first assignment)."""
+        with self.lock:
+            current = None
+            for ev in self.events:
+                if ev["event"] == "assigned":
+                    current = set(ev["partitions"])
+                elif ev["event"] == "revoked" and current is not None:
+                    current -= set(ev["partitions"])
+            return current
+
+    def records(self):
+        with self.lock:
+            return [(ev["partition"], ev["offset"], base64.b64decode(ev["value"]).decode())
+                    for ev in self.events if ev["event"] == "record"]
+
+    def closed(self):
+        with self.lock:
+            return any(ev["event"] == "closed" for ev in self.events)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __repr__(self):
+        return f"{self.name}(assigned={self.assignment()}, exit={self.proc.poll()})"
+
+
+def wait_for(what, cond, timeout, members):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return
+        time.sleep(0.1)
+    errs = {m.name: "".join(m.stderr)[-1500:] for m in members}
+    raise AssertionError(f"timed out waiting for {what}: {members} {errs}")
+
+
+def stable(members):
+    """Every live member holds a non-empty share, the shares are disjoint and cover every partition."""
+    def check():
+        parts = [m.assignment() for m in members]
+        if any(not p for p in parts):
+            return False
+        flat = [x for p in parts for x in p]
+        return len(flat) == len(set(flat)) == PARTITIONS
+    return check
+
+
+def produce_phase(bootstrap, topic, make_client, phase):
+    recs = [Rec(key=None, value=f"{phase}-{i}".encode(), partition=i % PARTITIONS) for i in range(PER_PHASE)]
+    make_client("confluent", bootstrap).produce(topic, recs)
+    return {r.value.decode() for r in recs}
+
+
+def seen(members, phase):
+    return Counter(v for m in members for (_, _, v) in m.records() if v.startswith(phase + "-"))
+
+
+@pytest.fixture
+def spawn():
+    started = []
+
+    def start(argv, name):
+        m = Member(argv, name)
+        started.append(m)
+        return m
+    yield start
+    for m in started:
+        m.stop(signal.SIGKILL)
+
+
+@pytest.mark.parametrize("client", ["confluent", "kafka-python", "java", "kafkajs"])
+def test_group_of_three_over_six_partitions(own_target, make_client, spawn, topic, client):
+    make_client("confluent", own_target.bootstrap).create_topic(topic, PARTITIONS)
+    group = f"{topic}-{client}"
+    argv = lambda: member_argv(client, own_target.bootstrap, topic, group)
+    a, b, c = (spawn(argv(), n) for n in "abc")
+    wait_for("three members to share six partitions", stable([a, b, c]), 60, [a, b, c])
+
+    # Steady state: every record exactly once, each by the member that owns its partition.
+    want = produce_phase(own_target.bootstrap, topic, make_client, "one")
+    wait_for("phase one", lambda: set(seen([a, b, c], "one")) == want, 60, [a, b, c])
+    time.sleep(1)
+    assert max(seen([a, b, c], "one").values()) == 1
+    for m in (a, b, c):
+        assert {p for (p, _, v) in m.records()} <= m.assignment()
+
+    # A member leaves: the other two take its partitions.
+    c.stop()
+    # 143: the JVM's exit status after SIGTERM, even when its shutdown hook closed cleanly.
+    assert c.proc.returncode in (0, 143) and c.closed(), "".join(c.stderr)[-2000:]
+    wait_for("two members to share six partitions after one left", stable([a, b]), 60, [a, b])
+    want = produce_phase(own_target.bootstrap, topic, make_client, "two")
+    wait_for("phase two", lambda: set(seen([a, b], "two")) == want, 60, [a, b])
+    time.sleep(1)
+    assert max(seen([a, b], "two").values()) == 1
+
+    # A member dies: after its session times out the survivor takes everything.
+    b.stop(signal.SIGKILL)
+    wait_for("the survivor to hold all six partitions", stable([a]), SESSION_MS / 1000 + 60, [a])
+    want = produce_phase(own_target.bootstrap, topic, make_client, "three")
+    wait_for("phase three", lambda: set(seen([a], "three")) == want, 60, [a])
+    time.sleep(1)
+    assert max(seen([a], "three").values()) == 1
+    everything = seen([a, b, c], "one") + seen([a, b, c], "two")
+    assert len(everything) == 2 * PER_PHASE, "a record of phase one or two was never consumed"
+
+    # Restart the consumers and the broker: new members resume from the committed offsets.
+    a.stop()
+    assert a.proc.returncode in (0, 143) and a.closed(), "".join(a.stderr)[-2000:]
+    own_target.restart()
+    d, e, f = (spawn(argv(), n) for n in "def")
+    wait_for("three new members to share six partitions", stable([d, e, f]), 60, [d, e, f])
+    want = produce_phase(own_target.bootstrap, topic, make_client, "four")
+    wait_for("phase four", lambda: set(seen([d, e, f], "four")) == want, 60, [d, e, f])
+    time.sleep(1)
+    got = Counter(v for m in (d, e, f) for (_, _, v) in m.records())
+    assert set(got) == want, f"re-read after restart: {sorted(set(got) - want)[:10]}"
+    assert max(got.values()) == 1
