@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the clients of the compatibility suite (tests/compat/) that are not Debian packages:
+# kafkajs (npm) and the Java driver with kafka-clients 4.x (Maven Central). Idempotent: a second
+# run with nothing changed returns in well under a second.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+compat="$root/tests/compat"
+
+need=()
+command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
+if ((${#need[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "install-compat: installing ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# kafkajs, pinned by package-lock.json.
+node_dir="$compat/node"
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.stamp" 2>/dev/null; then
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.stamp"
+fi
+
+# The Java driver: rebuilt when its pom or a source is newer than the jar. Offline first
+# (quick when ~/.m2 has everything), online when something is missing.
+java_dir="$compat/java"
+jar="$java_dir/target/compat-java-1.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$java_dir/pom.xml" "$java_dir/src" -newer "$jar" -print -quit)" ]; then
+  (cd "$java_dir" && { mvn -q -B -o package >/dev/null 2>&1 || mvn -q -B package; })
+  touch "$jar"
+fi
