@@ -71,7 +71,7 @@ PackageResult ReleaseStore::package(const std::vector<std::string>& artifacts, c
     if (matched.empty()) {
       throw failure("package", m_service,
                     "artifact \"" + artifact + "\" matches no file in " + service_dir.string() +
-                        " (did the build stage produce it?)");
+                        " (did a stage produce it? --no-cache reruns every stage)");
     }
     files.insert(files.end(), matched.begin(), matched.end());
   }

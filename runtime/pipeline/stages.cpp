@@ -92,7 +92,7 @@ StagesOutcome run_stages(const config::Workspace& ws, const config::Service& svc
           if (!result.last_lines.empty()) outcome.failure += "; last lines:" + last_lines_text(result.last_lines, 10);
           outcome.stages.push_back(report);
           console.line(fmt::format("==> {}: {} {}", svc.name, stage.name,
-                                   report.status == "timed_out" ? "timed out" : "failed"));
+                                   report.status == "timed_out" ? "timed out" : "failed (exit " + std::to_string(*result.exit_code) + ")"));
           break;
         }
         report.status = "ok";
