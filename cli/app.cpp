@@ -152,7 +152,7 @@ int ftgo_main(int argc, char** argv) {
   } catch (const CLI::ExtrasError& e) {
     CLI::App* verb = active_verb(app);
     std::string msg = "unknown argument: " + verb->get_name() + ": " + e.what();
-    for (const auto& extra : verb->remaining()) {
+    for (const auto& extra : app.remaining(true)) {
       if (!extra.empty() && extra[0] == '-') {
         msg += util::did_you_mean(extra.substr(0, extra.find('=')), flag_names(*verb));
         break;

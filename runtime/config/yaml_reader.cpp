@@ -113,7 +113,11 @@ void Reader::for_each(const YAML::Node& node, const std::string& path,
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       fail(key_node, join(path, key),
-           "unknown key" + util::did_you_mean(key, allowed) + " (known: " + list_choices(allowed) + ")");
+           "unknown key" + util::did_you_mean(key, allowed) + " (known: " + [&] {
+             std::string known;
+             for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+             return known;
+           }() + ")");
     }
     fn(key, key_node, value);
   }
