@@ -177,7 +177,7 @@ AppendResult PartitionLog::append(std::span<std::uint8_t> batches) {
   }
   seg->append(batches, im.headers);
   for (const BatchHeader& h : im.headers) im.producers.update(h);
-  if (im.options.fsync == FsyncPolicy::always) seg->sync();
+  if (im.options.fsync == FsyncPolicy::always) seg->sync_log();
   result.base_offset = next;
   result.last_offset = offset - 1;
   return result;

@@ -298,6 +298,12 @@ void Segment::sync() {
   m_dirty = m_index_dirty = false;
 }
 
+void Segment::sync_log() {
+  if (!m_dirty) return;
+  m_log.datasync();
+  m_dirty = false;
+}
+
 void Segment::remove() {
   fs::path paths[] = {m_log.path(), m_index_file.path(), m_time_file.path()};
   m_log.close();

@@ -59,6 +59,7 @@ class Segment {
 
   void flush_index();  // writes index entries not yet on disk
   void sync();         // flush_index, then fdatasync the log and indexes
+  void sync_log();     // fdatasync of the log only (indexes are rebuilt on recovery)
   void remove();       // closes and unlinks the files
 
   static fs::path log_file(const fs::path& dir, std::int64_t base);
