@@ -1,6 +1,7 @@
 #include "broker/storage/partition_log.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <map>
@@ -161,8 +162,12 @@ AppendResult PartitionLog::append(std::span<std::uint8_t> batches) {
   }
   std::int64_t next = high_watermark();
   Segment* seg = &im.active();
+  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
   if (seg->size() > 0 && (seg->size() + batches.size() > im.options.segment_bytes ||
-                          next + records - seg->base_offset() > INT32_MAX)) {
+                          next + records - seg->base_offset() > INT32_MAX ||
+                          (im.options.segment_ms >= 0 && now - seg->created_ms() > im.options.segment_ms))) {
     im.roll(next);
     seg = &im.active();
   }
@@ -175,7 +180,7 @@ AppendResult PartitionLog::append(std::span<std::uint8_t> batches) {
     offset = h.last_offset() + 1;
     pos += h.total_size();
   }
-  seg->append(batches, im.headers);
+  seg->append(batches, im.headers, now);
   for (const BatchHeader& h : im.headers) im.producers.update(h);
   if (im.options.fsync == FsyncPolicy::always) seg->sync_log();
   result.base_offset = next;

@@ -28,6 +28,9 @@ struct LogOptions {
   std::int64_t retention_bytes = -1;                  // -1: unlimited
   std::uint32_t index_interval_bytes = 4096;          // sparse index density
   FsyncPolicy fsync = FsyncPolicy::interval;
+  // Roll the active segment once its first batch is older than this, so time
+  // retention can delete it (Kafka's segment.ms); -1: never.
+  std::int64_t segment_ms = 7LL * 24 * 3600 * 1000;
 };
 
 enum class AppendError {

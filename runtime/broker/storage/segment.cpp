@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <system_error>
 
@@ -54,6 +55,17 @@ Segment::Segment(const fs::path& dir, std::int64_t base, std::uint32_t index_int
   std::uint64_t log_size = m_log.size();
   load_index(log_size);
   recover(log_size);
+  if (m_size > 0) {
+    std::uint8_t head[k_batch_header_size];
+    BatchHeader h;
+    std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    m_created_ms = now;
+    if (m_log.pread_some(head, sizeof head, 0) == sizeof head && decode_batch_header(head, h) == BatchError::none &&
+        h.max_timestamp >= 0 && h.max_timestamp < now)
+      m_created_ms = h.max_timestamp;
+  }
 }
 
 // Keeps the longest prefix of the index files that is consistent: whole
@@ -155,7 +167,9 @@ void Segment::add_batch(const BatchHeader& h, std::uint64_t position, bool may_i
   m_next = h.last_offset() + 1;
 }
 
-void Segment::append(std::span<const std::uint8_t> bytes, std::span<const BatchHeader> headers) {
+void Segment::append(std::span<const std::uint8_t> bytes, std::span<const BatchHeader> headers,
+                     std::int64_t now_ms) {
+  if (m_size == 0) m_created_ms = now_ms;
   try {
     m_log.pwrite_all(bytes.data(), bytes.size(), m_size);
   } catch (...) {

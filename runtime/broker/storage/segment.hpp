@@ -37,6 +37,9 @@ class Segment {
   std::int64_t next_offset() const { return m_next; }  // base_offset() when empty
   std::uint64_t size() const { return m_size; }
   std::int64_t max_timestamp() const { return m_max_ts; }  // -1 when none
+  // When the segment got its first batch (wall clock, ms; for segment.ms):
+  // on open, that batch's max timestamp when it is not in the future.
+  std::int64_t created_ms() const { return m_created_ms; }
   // Newest record time for retention: max timestamp, else the file's mtime.
   std::int64_t retention_timestamp() const;
   const fs::path& log_path() const { return m_log.path(); }
@@ -44,7 +47,7 @@ class Segment {
 
   // Writes `bytes` (whole batches, offsets assigned; `headers` describe them)
   // at the end of the log with one pwrite.
-  void append(std::span<const std::uint8_t> bytes, std::span<const BatchHeader> headers);
+  void append(std::span<const std::uint8_t> bytes, std::span<const BatchHeader> headers, std::int64_t now_ms);
 
   // The position of the batch holding `offset` (or the first batch after it),
   // size() when none.
@@ -77,6 +80,7 @@ class Segment {
   std::uint64_t m_size = 0;
   std::int64_t m_next;
   std::int64_t m_max_ts = -1;
+  std::int64_t m_created_ms = -1;
   std::uint64_t m_bytes_since_index = 0;
   std::vector<IndexEntry> m_index;
   std::size_t m_index_written = 0;  // entries already in the index files

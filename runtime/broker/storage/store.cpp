@@ -63,6 +63,7 @@ LogOptions topic_options(const TopicInfo& info, const LogOptions& defaults) {
   o.retention_ms = config_int(info, "retention.ms", o.retention_ms, -1);
   o.retention_bytes = config_int(info, "retention.bytes", o.retention_bytes, -1);
   o.segment_bytes = static_cast<std::uint64_t>(config_int(info, "segment.bytes", static_cast<std::int64_t>(o.segment_bytes), 14));
+  o.segment_ms = config_int(info, "segment.ms", o.segment_ms, -1);
   o.index_interval_bytes = static_cast<std::uint32_t>(
       std::min<std::int64_t>(config_int(info, "index.interval.bytes", o.index_interval_bytes, 0), INT32_MAX));
   return o;

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 #include "log_test_util.hpp"
 
 using namespace ftgo::broker;
@@ -204,4 +207,19 @@ TEST_CASE("a bad batch is refused and nothing is written", "[broker][storage]") 
   CHECK(log.append(as_span(empty)).error == AppendError::corrupt_message);
   CHECK(log.high_watermark() == 1);
   CHECK(log.size_bytes() == make_batch(1, 10).size());
+}
+
+TEST_CASE("an old active segment rolls on the next append so retention can drop it", "[broker][storage]") {
+  TempDir tmp;
+  LogOptions o;
+  o.segment_ms = 0;
+  o.retention_ms = 1000;
+  PartitionLog log(tmp.path() / "p", o);
+  append_copy(log, make_batch(2, 10, 1000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  append_copy(log, make_batch(2, 10, 1000));
+  CHECK(log.segment_count() == 2);
+  log.enforce_retention(1'000'000);
+  CHECK(log.segment_count() == 1);
+  CHECK(log.log_start_offset() == 2);
 }
