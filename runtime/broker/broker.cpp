@@ -1,0 +1,138 @@
+#include "broker/broker.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "broker/protocol/errors.hpp"
+#include "util/error.hpp"
+
+namespace ftgo::broker {
+
+using namespace protocol;
+
+Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
+    : m_io(io),
+      m_options(std::move(options)),
+      m_store(std::make_unique<storage::Store>(m_options.data_dir, m_options.log)),
+      m_groups(m_clock),
+      m_group_timer(io),
+      m_flush_timer(io) {}
+
+Broker::~Broker() = default;
+
+std::int64_t Broker::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Broker::dispatch(Request& request, Reader& body, Reply reply) {
+  const ApiEntry* api = find_api(request.header.api_key);
+  if (!api) throw DecodeError(fmt::format("unknown api key {}", request.header.api_key));
+  auto& h = request.header;
+  bool supported = h.api_version >= api->min_version && h.api_version <= api->max_version;
+  if (!supported && h.api_key != api_key::api_versions) {
+    throw DecodeError(fmt::format("{} v{} is not supported (v{}-{})", api->name, h.api_version,
+                                  api->min_version, api->max_version));
+  }
+  // An ApiVersions of an unknown version: its header may be flexible or not;
+  // the handler answers from the prefix alone (KIP-511).
+  if (supported) decode_request_header_rest(body, h, h.api_version >= api->flexible_from);
+  api->handler(*this, request, body, std::move(reply));
+  arm_group_timer();
+}
+
+std::int16_t Broker::ensure_topic(const std::string& topic, bool auto_create) {
+  if (m_store->topic(topic)) return error::none;
+  if (!storage::valid_topic_name(topic)) return error::invalid_topic_exception;
+  if (!auto_create || !m_options.auto_create_topics) return error::unknown_topic_or_partition;
+  try {
+    m_store->create_topic(storage::TopicInfo{topic, m_options.default_partitions, {}});
+  } catch (const ftgo::Error& e) {
+    fmt::print(stderr, "ftgo broker: cannot create topic {}: {}\n", topic, e.what());
+    return error::unknown_server_error;
+  }
+  return error::none;
+}
+
+void Broker::wait_for_append(const std::string& topic, int partition, std::weak_ptr<AppendWaiter> waiter) {
+  auto& list = m_waiters[{topic, partition}];
+  std::erase_if(list, [](const auto& w) { return w.expired(); });
+  list.push_back(waiter);
+  std::erase_if(m_all_waiters, [](const auto& w) { return w.expired(); });
+  m_all_waiters.push_back(std::move(waiter));
+}
+
+void Broker::notify_append(const std::string& topic, int partition) {
+  if (m_waiters.empty()) return;
+  auto it = m_waiters.find({topic, partition});
+  if (it == m_waiters.end()) return;
+  auto list = std::move(it->second);
+  m_waiters.erase(it);
+  for (auto& w : list) {
+    if (auto waiter = w.lock()) waiter->on_append();
+  }
+}
+
+void Broker::stop_waiting() {
+  m_stopping = true;
+  auto all = std::move(m_all_waiters);
+  m_waiters.clear();
+  for (auto& w : all) {
+    if (auto waiter = w.lock()) waiter->on_append();
+  }
+}
+
+std::int64_t Broker::allocate_producer_id() {
+  // Derived from the wall clock so a restarted broker never hands out an id
+  // it gave before (sequence state of old ids may still be on disk).
+  m_last_producer_id = std::max(m_last_producer_id + 1, now_ms() << 10);
+  return m_last_producer_id;
+}
+
+void Broker::flush() { m_store->flush_all(); }
+
+void Broker::start_timers() {
+  m_timers = true;
+  arm_flush_timer();
+  arm_group_timer();
+}
+
+void Broker::cancel_timers() {
+  m_timers = false;
+  m_group_timer.cancel();
+  m_flush_timer.cancel();
+  m_group_timer_at = -1;
+}
+
+void Broker::arm_flush_timer() {
+  if (!m_timers || m_options.log.fsync != storage::FsyncPolicy::interval) return;
+  m_flush_timer.expires_after(std::chrono::milliseconds(m_options.flush_interval_ms));
+  m_flush_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    flush();
+    m_store->enforce_retention(now_ms());
+    arm_flush_timer();
+  });
+}
+
+void Broker::arm_group_timer() {
+  if (!m_timers) return;
+  auto next = m_groups.next_deadline();
+  if (!next) return;
+  // Already armed for an earlier (or the same) time: that firing re-arms.
+  if (m_group_timer_at >= 0 && m_group_timer_at <= *next) return;
+  m_group_timer_at = *next;
+  std::int64_t delay = std::max<std::int64_t>(0, *next - m_clock.now_ms());
+  m_group_timer.expires_after(std::chrono::milliseconds(delay));
+  m_group_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    m_group_timer_at = -1;
+    m_groups.tick();
+    arm_group_timer();
+  });
+}
+
+}  // namespace ftgo::broker

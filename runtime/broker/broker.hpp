@@ -1,0 +1,103 @@
+#pragma once
+// Broker: the state the Kafka API handlers act on — the Store (topics, logs,
+// committed offsets), the group coordinator, the consumers parked in Fetch
+// waiting for data, the producer id allocator — and the dispatch of one
+// decoded request frame to its handler.
+//
+// Ownership and threads: one per `ftgo broker` process (or per test/fuzz run),
+// owned by whoever runs the io_context; touched from that io_context's single
+// thread only. The Server owns connections and calls dispatch().
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/groups/coordinator.hpp"
+#include "broker/protocol/api.hpp"
+#include "broker/storage/store.hpp"
+
+namespace ftgo::broker {
+
+namespace fs = std::filesystem;
+
+struct BrokerOptions {
+  std::string host = "127.0.0.1";  // listen address, advertised in Metadata
+  std::uint16_t port = 9092;       // 0: any free port
+  fs::path data_dir = ".ftgo/kafka";
+  int default_partitions = 1;  // for auto-created topics and CreateTopics with -1
+  storage::LogOptions log;
+  std::int32_t node_id = 0;
+  // Kafka's message.max.bytes default: the largest record batch accepted.
+  std::int32_t max_message_bytes = 1048588;
+  bool auto_create_topics = true;
+  std::int64_t flush_interval_ms = 1000;  // with FsyncPolicy::interval
+};
+
+// Something waiting for appends to a partition (a parked Fetch).
+class AppendWaiter {
+ public:
+  virtual ~AppendWaiter() = default;
+  virtual void on_append() = 0;
+};
+
+class Broker {
+ public:
+  Broker(boost::asio::io_context& io, BrokerOptions options);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  const BrokerOptions& options() const { return m_options; }
+  void set_port(std::uint16_t port) { m_options.port = port; }
+  boost::asio::io_context& io() { return m_io; }
+  storage::Store& store() { return *m_store; }
+  groups::Coordinator& groups() { return m_groups; }
+
+  // Decodes the rest of the header, runs the handler. Throws DecodeError for
+  // a request to close the connection over (unknown API, bad body).
+  void dispatch(protocol::Request& request, protocol::Reader& body, protocol::Reply reply);
+
+  // The error code for using `topic`, creating it first when `auto_create`
+  // and it is missing: none, unknown_topic_or_partition, invalid_topic_exception.
+  std::int16_t ensure_topic(const std::string& topic, bool auto_create);
+
+  // Parked fetches: wait for an append to (topic, partition).
+  void wait_for_append(const std::string& topic, int partition, std::weak_ptr<AppendWaiter> waiter);
+  void notify_append(const std::string& topic, int partition);
+  bool stopping() const { return m_stopping; }
+  // Fetches parked now answer at once (called on shutdown); every later
+  // fetch answers without waiting.
+  void stop_waiting();
+
+  std::int64_t allocate_producer_id();
+  std::int64_t now_ms() const;
+
+  // Flushes every log (the interval timer calls it; and at shutdown).
+  void flush();
+  void start_timers();
+  void cancel_timers();
+
+ private:
+  void arm_group_timer();
+  void arm_flush_timer();
+
+  boost::asio::io_context& m_io;
+  BrokerOptions m_options;
+  std::unique_ptr<storage::Store> m_store;
+  groups::SteadyClock m_clock;
+  groups::Coordinator m_groups;
+  std::map<std::pair<std::string, int>, std::vector<std::weak_ptr<AppendWaiter>>> m_waiters;
+  std::vector<std::weak_ptr<AppendWaiter>> m_all_waiters;
+  boost::asio::steady_timer m_group_timer;
+  std::int64_t m_group_timer_at = -1;
+  boost::asio::steady_timer m_flush_timer;
+  bool m_timers = false;
+  bool m_stopping = false;
+  std::int64_t m_last_producer_id = 0;
+};
+
+}  // namespace ftgo::broker

@@ -1,0 +1,37 @@
+#pragma once
+// Kafka's error codes (org.apache.kafka.common.protocol.Errors) that the
+// embedded broker sends. int16 on the wire.
+#include <cstdint>
+
+namespace ftgo::broker::protocol::error {
+
+inline constexpr std::int16_t none = 0;
+inline constexpr std::int16_t unknown_server_error = -1;
+inline constexpr std::int16_t offset_out_of_range = 1;
+inline constexpr std::int16_t corrupt_message = 2;
+inline constexpr std::int16_t unknown_topic_or_partition = 3;
+inline constexpr std::int16_t message_too_large = 10;
+inline constexpr std::int16_t offset_metadata_too_large = 12;
+inline constexpr std::int16_t coordinator_not_available = 15;
+inline constexpr std::int16_t not_coordinator = 16;
+inline constexpr std::int16_t invalid_topic_exception = 17;
+inline constexpr std::int16_t invalid_required_acks = 21;
+inline constexpr std::int16_t illegal_generation = 22;
+inline constexpr std::int16_t inconsistent_group_protocol = 23;
+inline constexpr std::int16_t invalid_group_id = 24;
+inline constexpr std::int16_t unknown_member_id = 25;
+inline constexpr std::int16_t invalid_session_timeout = 26;
+inline constexpr std::int16_t rebalance_in_progress = 27;
+inline constexpr std::int16_t unsupported_version = 35;
+inline constexpr std::int16_t topic_already_exists = 36;
+inline constexpr std::int16_t invalid_partitions = 37;
+inline constexpr std::int16_t invalid_replication_factor = 38;
+inline constexpr std::int16_t invalid_request = 42;
+inline constexpr std::int16_t out_of_order_sequence_number = 45;
+inline constexpr std::int16_t invalid_config = 40;
+inline constexpr std::int16_t non_empty_group = 68;
+inline constexpr std::int16_t group_id_not_found = 69;
+inline constexpr std::int16_t member_id_required = 79;
+inline constexpr std::int16_t invalid_record = 87;
+
+}  // namespace ftgo::broker::protocol::error

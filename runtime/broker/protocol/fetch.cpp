@@ -1,0 +1,193 @@
+#include "broker/protocol/fetch.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+
+#include "broker/broker.hpp"
+#include "broker/protocol/errors.hpp"
+
+namespace ftgo::broker::protocol {
+
+namespace {
+constexpr std::int16_t k_first_supported_version = 4;  // record batch v2
+
+// A Fetch waiting for data: woken by an append to one of its partitions or
+// by its timer (max_wait_ms), whichever comes first; replies once.
+class ParkedFetch : public AppendWaiter, public std::enable_shared_from_this<ParkedFetch> {
+ public:
+  ParkedFetch(Broker& broker, FetchRequest req, std::int16_t version, Reply reply)
+      : m_broker(broker), m_req(std::move(req)), m_version(version), m_reply(std::move(reply)),
+        m_timer(broker.io()) {}
+
+  void park() {
+    for (const auto& t : m_req.topics) {
+      for (const auto& p : t.partitions) m_broker.wait_for_append(t.name, p.index, weak_from_this());
+    }
+    m_timer.expires_after(std::chrono::milliseconds(m_req.max_wait_ms));
+    m_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->finish();
+    });
+  }
+
+  void on_append() override {
+    if (m_done) return;
+    std::size_t bytes = 0;
+    bool error = false;
+    FetchResponse resp = read_fetch(m_broker, m_req, m_version, bytes, error);
+    if (m_broker.stopping() || error || bytes >= static_cast<std::size_t>(std::max(0, m_req.min_bytes))) {
+      send(resp);
+      return;
+    }
+    // Not enough yet (min_bytes): wait on for the next append.
+    for (const auto& t : m_req.topics) {
+      for (const auto& p : t.partitions) m_broker.wait_for_append(t.name, p.index, weak_from_this());
+    }
+  }
+
+ private:
+  void finish() {
+    if (m_done) return;
+    std::size_t bytes = 0;
+    bool error = false;
+    send(read_fetch(m_broker, m_req, m_version, bytes, error));
+  }
+
+  void send(const FetchResponse& resp) {
+    m_done = true;
+    m_timer.cancel();
+    Writer w = Writer::response();
+    encode_fetch_response(w, resp, m_version);
+    auto reply = std::move(m_reply);
+    reply(std::move(w));
+  }
+
+  Broker& m_broker;
+  FetchRequest m_req;
+  std::int16_t m_version;
+  Reply m_reply;
+  boost::asio::steady_timer m_timer;
+  bool m_done = false;
+};
+}  // namespace
+
+FetchRequest decode_fetch_request(Reader& r, std::int16_t version) {
+  FetchRequest req;
+  req.replica_id = r.i32();
+  req.max_wait_ms = r.i32();
+  req.min_bytes = r.i32();
+  if (version >= 3) req.max_bytes = r.i32();
+  if (version >= 4) req.isolation_level = r.i8();
+  if (version >= 7) {
+    req.session_id = r.i32();
+    req.session_epoch = r.i32();
+  }
+  std::int32_t n = r.array_length_not_null(6);
+  req.topics.resize(n);
+  for (auto& t : req.topics) {
+    t.name = r.string();
+    std::int32_t np = r.array_length_not_null(16);
+    t.partitions.resize(np);
+    for (auto& p : t.partitions) {
+      p.index = r.i32();
+      if (version >= 9) p.current_leader_epoch = r.i32();
+      p.fetch_offset = r.i64();
+      if (version >= 5) p.log_start_offset = r.i64();
+      p.max_bytes = r.i32();
+    }
+  }
+  if (version >= 7) {
+    std::int32_t forgotten = r.array_length_not_null(6);
+    for (std::int32_t i = 0; i < forgotten; ++i) {
+      r.string();
+      std::int32_t np = r.array_length_not_null(4);
+      r.skip(static_cast<std::size_t>(np) * 4);
+    }
+  }
+  if (version >= 11) req.rack_id = r.string();
+  return req;
+}
+
+void encode_fetch_response(Writer& w, const FetchResponse& r, std::int16_t version) {
+  if (version >= 1) w.i32(r.throttle_time_ms);
+  if (version >= 7) {
+    w.i16(r.error_code);
+    w.i32(r.session_id);
+  }
+  w.array_length(r.topics.size());
+  for (const auto& t : r.topics) {
+    w.string(t.name);
+    w.array_length(t.partitions.size());
+    for (const auto& p : t.partitions) {
+      w.i32(p.index);
+      w.i16(p.error_code);
+      w.i64(p.high_watermark);
+      if (version >= 4) w.i64(p.last_stable_offset);
+      if (version >= 5) w.i64(p.log_start_offset);
+      if (version >= 4) w.array_length(0);  // aborted transactions
+      if (version >= 11) w.i32(-1);          // preferred read replica
+      w.bytes(p.records);
+    }
+  }
+}
+
+FetchResponse read_fetch(Broker& broker, const FetchRequest& req, std::int16_t version, std::size_t& bytes,
+                         bool& error) {
+  FetchResponse resp;
+  bytes = 0;
+  error = false;
+  std::size_t budget = req.max_bytes > 0 ? static_cast<std::size_t>(req.max_bytes) : 0;
+  resp.topics.reserve(req.topics.size());
+  for (const auto& t : req.topics) {
+    auto& rt = resp.topics.emplace_back();
+    rt.name = t.name;
+    rt.partitions.reserve(t.partitions.size());
+    for (const auto& p : t.partitions) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.index = p.index;
+      if (version < k_first_supported_version) {
+        rp.error_code = error::unsupported_version;
+        error = true;
+        continue;
+      }
+      storage::PartitionLog* log = broker.store().partition(t.name, p.index);
+      if (!log) {
+        rp.error_code = error::unknown_topic_or_partition;
+        error = true;
+        continue;
+      }
+      rp.high_watermark = log->high_watermark();
+      rp.last_stable_offset = rp.high_watermark;
+      rp.log_start_offset = log->log_start_offset();
+      if (p.fetch_offset > rp.high_watermark || p.fetch_offset < rp.log_start_offset) {
+        rp.error_code = error::offset_out_of_range;
+        error = true;
+        continue;
+      }
+      if (p.fetch_offset == rp.high_watermark || p.max_bytes <= 0) continue;
+      // At least one whole batch in the response (KIP-74), then within limits.
+      if (bytes > 0 && bytes >= budget) continue;
+      std::size_t limit = static_cast<std::size_t>(p.max_bytes);
+      if (bytes > 0) limit = std::min(limit, budget - bytes);
+      bytes += log->read(p.fetch_offset, limit, rp.records);
+    }
+  }
+  return resp;
+}
+
+void handle_fetch(Broker& broker, const Request& request, Reader& body, Reply reply) {
+  const std::int16_t version = request.header.api_version;
+  FetchRequest req = decode_fetch_request(body, version);
+  std::size_t bytes = 0;
+  bool error = false;
+  FetchResponse resp = read_fetch(broker, req, version, bytes, error);
+  bool enough = error || bytes >= static_cast<std::size_t>(std::max(0, req.min_bytes));
+  if (enough || req.max_wait_ms <= 0 || broker.stopping() || req.topics.empty()) {
+    Writer w = Writer::response();
+    encode_fetch_response(w, resp, version);
+    return reply(std::move(w));
+  }
+  auto parked = std::make_shared<ParkedFetch>(broker, std::move(req), version, std::move(reply));
+  parked->park();
+}
+
+}  // namespace ftgo::broker::protocol

@@ -1,0 +1,84 @@
+#include "broker/protocol/offset_commit.hpp"
+
+#include "broker/broker.hpp"
+#include "broker/protocol/errors.hpp"
+
+namespace ftgo::broker::protocol {
+
+namespace {
+constexpr std::size_t k_max_metadata_bytes = 4096;  // offset.metadata.max.bytes
+}
+
+OffsetCommitRequest decode_offset_commit_request(Reader& r, std::int16_t version) {
+  OffsetCommitRequest req;
+  req.group_id = r.string();
+  req.generation_id = r.i32();
+  req.member_id = r.string();
+  if (version >= 7) req.group_instance_id = r.nullable_string();
+  if (version >= 2 && version <= 4) req.retention_time_ms = r.i64();
+  std::int32_t n = r.array_length_not_null(6);
+  req.topics.resize(n);
+  for (auto& t : req.topics) {
+    t.name = r.string();
+    std::int32_t np = r.array_length_not_null(14);
+    t.partitions.resize(np);
+    for (auto& p : t.partitions) {
+      p.index = r.i32();
+      p.offset = r.i64();
+      if (version >= 6) p.leader_epoch = r.i32();
+      p.metadata = r.nullable_string();
+    }
+  }
+  return req;
+}
+
+void encode_offset_commit_response(Writer& w, const OffsetCommitResponse& r, std::int16_t version) {
+  if (version >= 3) w.i32(r.throttle_time_ms);
+  w.array_length(r.topics.size());
+  for (const auto& t : r.topics) {
+    w.string(t.name);
+    w.array_length(t.partitions.size());
+    for (const auto& p : t.partitions) {
+      w.i32(p.index);
+      w.i16(p.error_code);
+    }
+  }
+}
+
+void handle_offset_commit(Broker& broker, const Request& request, Reader& body, Reply reply) {
+  const std::int16_t version = request.header.api_version;
+  OffsetCommitRequest req = decode_offset_commit_request(body, version);
+  std::int16_t group_error = req.group_id.empty()
+                                 ? error::invalid_group_id
+                                 : broker.groups().validate_commit(req.group_id, req.generation_id, req.member_id);
+  OffsetCommitResponse resp;
+  std::int64_t now = broker.now_ms();
+  for (const auto& t : req.topics) {
+    auto& rt = resp.topics.emplace_back();
+    rt.name = t.name;
+    for (const auto& p : t.partitions) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.index = p.index;
+      rp.error_code = group_error;
+      if (group_error != error::none) continue;
+      if (p.metadata && p.metadata->size() > k_max_metadata_bytes) {
+        rp.error_code = error::offset_metadata_too_large;
+      } else if (!broker.store().partition(t.name, p.index)) {
+        rp.error_code = error::unknown_topic_or_partition;
+      } else {
+        try {
+          broker.store().commit_offset(req.group_id, t.name, p.index,
+                                       storage::CommittedOffset{p.offset, p.leader_epoch,
+                                                                p.metadata.value_or(""), now});
+        } catch (const std::exception&) {
+          rp.error_code = error::unknown_server_error;
+        }
+      }
+    }
+  }
+  Writer w = Writer::response();
+  encode_offset_commit_response(w, resp, version);
+  reply(std::move(w));
+}
+
+}  // namespace ftgo::broker::protocol

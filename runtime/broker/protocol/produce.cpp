@@ -1,0 +1,133 @@
+#include "broker/protocol/produce.hpp"
+
+#include <fmt/format.h>
+
+#include "broker/broker.hpp"
+#include "broker/protocol/errors.hpp"
+
+namespace ftgo::broker::protocol {
+
+namespace {
+constexpr std::int16_t k_first_supported_version = 3;  // record batch v2
+
+std::uint32_t load_u32(const std::uint8_t* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+}
+
+// Checks the framing of the concatenated batches (each within `max_batch`)
+// before storage checks CRCs: MESSAGE_TOO_LARGE or CORRUPT_MESSAGE.
+std::int16_t check_batches(std::span<const std::uint8_t> records, std::size_t max_batch) {
+  if (records.empty()) return error::corrupt_message;
+  std::size_t pos = 0;
+  while (pos < records.size()) {
+    if (records.size() - pos < 17) return error::corrupt_message;
+    std::size_t size = 12 + std::size_t(load_u32(records.data() + pos + 8));
+    if (size > max_batch) return error::message_too_large;
+    if (size > records.size() - pos) return error::corrupt_message;
+    pos += size;
+  }
+  return error::none;
+}
+
+std::int16_t append_error(storage::AppendError e) {
+  switch (e) {
+    case storage::AppendError::none:
+    case storage::AppendError::duplicate_sequence: return error::none;
+    case storage::AppendError::corrupt_message: return error::corrupt_message;
+    case storage::AppendError::unsupported_magic: return error::corrupt_message;
+    case storage::AppendError::out_of_order_sequence: return error::out_of_order_sequence_number;
+    default: return error::unknown_server_error;
+  }
+}
+}  // namespace
+
+ProduceRequest decode_produce_request(Reader& r, std::int16_t version) {
+  ProduceRequest req;
+  if (version >= 3) req.transactional_id = r.nullable_string();
+  req.acks = r.i16();
+  req.timeout_ms = r.i32();
+  std::int32_t n = r.array_length_not_null(6);
+  req.topics.resize(n);
+  for (auto& t : req.topics) {
+    t.name = r.string();
+    std::int32_t np = r.array_length_not_null(8);
+    t.partitions.resize(np);
+    for (auto& p : t.partitions) {
+      p.index = r.i32();
+      p.records = r.nullable_bytes_view();
+    }
+  }
+  return req;
+}
+
+void encode_produce_response(Writer& w, const ProduceResponse& r, std::int16_t version) {
+  w.array_length(r.topics.size());
+  for (const auto& t : r.topics) {
+    w.string(t.name);
+    w.array_length(t.partitions.size());
+    for (const auto& p : t.partitions) {
+      w.i32(p.index);
+      w.i16(p.error_code);
+      w.i64(p.base_offset);
+      if (version >= 2) w.i64(p.log_append_time_ms);
+      if (version >= 5) w.i64(p.log_start_offset);
+      if (version >= 8) {
+        w.array_length(0);  // record errors
+        w.null_string();    // error message
+      }
+    }
+  }
+  if (version >= 1) w.i32(r.throttle_time_ms);
+}
+
+void handle_produce(Broker& broker, const Request& request, Reader& body, Reply reply) {
+  const std::int16_t version = request.header.api_version;
+  ProduceRequest req = decode_produce_request(body, version);
+  bool acks_valid = req.acks == 0 || req.acks == 1 || req.acks == -1;
+  ProduceResponse resp;
+  resp.topics.reserve(req.topics.size());
+  for (auto& t : req.topics) {
+    auto& rt = resp.topics.emplace_back();
+    rt.name = t.name;
+    rt.partitions.reserve(t.partitions.size());
+    for (auto& p : t.partitions) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.index = p.index;
+      if (version < k_first_supported_version) {
+        rp.error_code = error::unsupported_version;
+        continue;
+      }
+      if (!acks_valid) {
+        rp.error_code = error::invalid_required_acks;
+        continue;
+      }
+      storage::PartitionLog* log = broker.store().partition(t.name, p.index);
+      if (!log) {
+        rp.error_code = error::unknown_topic_or_partition;
+        continue;
+      }
+      if (!p.records) {
+        rp.error_code = error::corrupt_message;
+        continue;
+      }
+      rp.error_code = check_batches(*p.records, static_cast<std::size_t>(broker.options().max_message_bytes));
+      if (rp.error_code != error::none) continue;
+      try {
+        storage::AppendResult res = log->append(*p.records);
+        rp.error_code = append_error(res.error);
+        rp.log_start_offset = res.log_start_offset;
+        if (rp.error_code == error::none) rp.base_offset = res.base_offset;
+        if (res.error == storage::AppendError::none) broker.notify_append(t.name, p.index);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "ftgo broker: append to {}-{} failed: {}\n", t.name, p.index, e.what());
+        rp.error_code = error::unknown_server_error;
+      }
+    }
+  }
+  if (req.acks == 0) return reply(std::nullopt);
+  Writer w = Writer::response();
+  encode_produce_response(w, resp, version);
+  reply(std::move(w));
+}
+
+}  // namespace ftgo::broker::protocol

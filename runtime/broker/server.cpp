@@ -1,0 +1,119 @@
+#include "broker/server.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+
+#include "broker/connection.hpp"
+#include "util/error.hpp"
+
+namespace ftgo::broker {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+Server::Server(asio::io_context& io, Broker& broker) : m_io(io), m_broker(broker), m_acceptor(io) {}
+
+Server::~Server() = default;
+
+void Server::listen(const std::string& host, std::uint16_t port) {
+  std::string where = fmt::format("{}:{}", host, port);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) throw failure("cannot listen", where, fmt::format("'{}' is not an IP address", host));
+  tcp::endpoint endpoint(address, port);
+  m_acceptor.open(endpoint.protocol(), ec);
+  if (!ec) m_acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) m_acceptor.bind(endpoint, ec);
+  if (!ec) m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::string cause = ec.message();
+    if (ec == asio::error::address_in_use) cause = "the port is in use (is another broker running?)";
+    throw failure("cannot listen", where, cause);
+  }
+}
+
+std::uint16_t Server::port() const { return m_acceptor.local_endpoint().port(); }
+
+void Server::start() { accept(); }
+
+void Server::accept() {
+  m_acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+    if (m_stopping || ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      auto c = std::make_shared<Connection>(std::move(socket), m_broker, *this);
+      m_connections.emplace(c.get(), c);
+      c->start();
+    } else {
+      fmt::print(stderr, "ftgo broker: accept failed: {}\n", ec.message());
+    }
+    accept();
+  });
+}
+
+void Server::forget(Connection* c) {
+  // Keep the object alive until the handler that called us returns.
+  auto it = m_connections.find(c);
+  if (it == m_connections.end()) return;
+  auto keep = std::move(it->second);
+  m_connections.erase(it);
+  asio::post(m_io, [keep] {});
+  if (m_stopping && m_connections.empty() && m_on_drained) {
+    auto done = std::move(m_on_drained);
+    m_on_drained = nullptr;
+    done();
+  }
+}
+
+void Server::stop(std::function<void()> on_drained) {
+  if (m_stopping) return;
+  m_stopping = true;
+  m_on_drained = std::move(on_drained);
+  boost::system::error_code ec;
+  m_acceptor.close(ec);
+  m_broker.stop_waiting();
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [ptr, c] : m_connections) all.push_back(c);
+  for (auto& c : all) c->drain();
+  if (m_connections.empty() && m_on_drained) {
+    auto done = std::move(m_on_drained);
+    m_on_drained = nullptr;
+    done();
+  }
+}
+
+void serve(BrokerOptions options, const std::function<void(const std::string& address)>& on_ready) {
+  asio::io_context io(1);
+  std::string host = options.host;
+  std::uint16_t port = options.port;
+  Server* server_ptr = nullptr;
+  Broker broker(io, std::move(options));
+  Server server(io, broker);
+  server_ptr = &server;
+  server.listen(host, port);
+  broker.set_port(server.port());
+  server.start();
+  broker.start_timers();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer deadline(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    broker.cancel_timers();
+    // Connections stuck on a peer that does not read get 5 s.
+    deadline.expires_after(std::chrono::seconds(5));
+    deadline.async_wait([&](const boost::system::error_code& e) {
+      if (!e) io.stop();
+    });
+    server_ptr->stop([&] { deadline.cancel(); });
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  on_ready(fmt::format("{}:{}", host, server.port()));
+  // Returns when nothing is left to do: no connection, no timer.
+  io.run();
+  broker.flush();
+}
+
+}  // namespace ftgo::broker
