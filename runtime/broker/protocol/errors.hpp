@@ -29,6 +29,7 @@ inline constexpr std::int16_t invalid_replication_factor = 38;
 inline constexpr std::int16_t invalid_request = 42;
 inline constexpr std::int16_t out_of_order_sequence_number = 45;
 inline constexpr std::int16_t invalid_config = 40;
+inline constexpr std::int16_t invalid_producer_epoch = 47;
 inline constexpr std::int16_t non_empty_group = 68;
 inline constexpr std::int16_t group_id_not_found = 69;
 inline constexpr std::int16_t member_id_required = 79;

@@ -36,8 +36,9 @@ std::int16_t append_error(storage::AppendError e) {
     case storage::AppendError::corrupt_message: return error::corrupt_message;
     case storage::AppendError::unsupported_magic: return error::corrupt_message;
     case storage::AppendError::out_of_order_sequence: return error::out_of_order_sequence_number;
-    default: return error::unknown_server_error;
+    case storage::AppendError::invalid_producer_epoch: return error::invalid_producer_epoch;
   }
+  return error::unknown_server_error;
 }
 }  // namespace
 
