@@ -36,3 +36,6 @@ if ! cmp -s "$root/tests/requirements.txt" "$stamp" 2>/dev/null; then
   "$root/.venv/bin/pip" install -q --disable-pip-version-check -r "$root/tests/requirements.txt"
   cp "$root/tests/requirements.txt" "$stamp"
 fi
+
+# The built-in templates' toolchains (node and npm, ...), for the e2e suites that build them.
+bash "$root/scripts/install-template-deps.sh"

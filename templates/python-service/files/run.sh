@@ -1,0 +1,3 @@
+#!/bin/sh
+# Runs {{name}} from wherever this directory was copied (a release dir too).
+cd "$(dirname "$0")" && exec python3 service.py "$@"

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo {{name_upper_snake}}
