@@ -128,6 +128,8 @@ PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_
 
 PartitionLog::~PartitionLog() {
   if (!m_impl || m_impl->segments.empty()) return;
+  std::error_code ec;
+  if (!fs::exists(m_impl->dir, ec)) return;  // its topic was just deleted
   try {
     m_impl->active().flush_index();
   } catch (const std::exception& e) {

@@ -50,8 +50,8 @@ Segment::Segment(const fs::path& dir, std::int64_t base, std::uint32_t index_int
     : m_base(base), m_interval(index_interval_bytes), m_next(base) {
   std::string name = base_name(base);
   m_log = File::open_rw(dir / (name + ".log"));
-  m_index_file = File::open_rw(dir / (name + ".index"));
-  m_time_file = File::open_rw(dir / (name + ".timeindex"));
+  m_index_path = dir / (name + ".index");
+  m_time_path = dir / (name + ".timeindex");
   std::uint64_t log_size = m_log.size();
   load_index(log_size);
   recover(log_size);
@@ -73,11 +73,12 @@ Segment::Segment(const fs::path& dir, std::int64_t base, std::uint32_t index_int
 // non-decreasing timestamps, positions inside the log, and the last entry
 // pointing at a batch header with its offset.
 void Segment::load_index(std::uint64_t log_size) {
+  File index_file = File::open_rw(m_index_path), time_file = File::open_rw(m_time_path);
   std::size_t n = static_cast<std::size_t>(
-      std::min(m_index_file.size() / k_index_entry, m_time_file.size() / k_time_entry));
+      std::min(index_file.size() / k_index_entry, time_file.size() / k_time_entry));
   std::string idx(n * k_index_entry, '\0'), tim(n * k_time_entry, '\0');
-  n = std::min(m_index_file.pread_some(idx.data(), idx.size(), 0) / k_index_entry,
-               m_time_file.pread_some(tim.data(), tim.size(), 0) / k_time_entry);
+  n = std::min(index_file.pread_some(idx.data(), idx.size(), 0) / k_index_entry,
+               time_file.pread_some(tim.data(), tim.size(), 0) / k_time_entry);
   auto ip = reinterpret_cast<const std::uint8_t*>(idx.data());
   auto tp = reinterpret_cast<const std::uint8_t*>(tim.data());
   m_index.clear();
@@ -108,8 +109,9 @@ void Segment::load_index(std::uint64_t log_size) {
 
 void Segment::truncate_index_files(std::size_t entries) {
   m_index_written = entries;
-  if (m_index_file.size() != entries * k_index_entry) m_index_file.truncate(entries * k_index_entry);
-  if (m_time_file.size() != entries * k_time_entry) m_time_file.truncate(entries * k_time_entry);
+  File index_file = File::open_rw(m_index_path), time_file = File::open_rw(m_time_path);
+  if (index_file.size() != entries * k_index_entry) index_file.truncate(entries * k_index_entry);
+  if (time_file.size() != entries * k_time_entry) time_file.truncate(entries * k_time_entry);
 }
 
 // Validates every batch from the last index entry to the end of the log. At
@@ -283,7 +285,7 @@ std::int64_t Segment::offset_for_timestamp(std::int64_t ts) const {
   return result;
 }
 
-void Segment::flush_index() {
+void Segment::flush_index(bool sync_files) {
   std::size_t n = m_index.size() - m_index_written;
   if (n == 0) return;
   std::string idx(n * k_index_entry, '\0'), tim(n * k_time_entry, '\0');
@@ -296,20 +298,20 @@ void Segment::flush_index() {
     store_be64(tp + i * k_time_entry, e.max_ts_before);
     store_be32(tp + i * k_time_entry + 8, static_cast<std::int32_t>(e.rel_offset));
   }
-  m_index_file.pwrite_all(idx.data(), idx.size(), m_index_written * k_index_entry);
-  m_time_file.pwrite_all(tim.data(), tim.size(), m_index_written * k_time_entry);
+  File index_file = File::open_rw(m_index_path), time_file = File::open_rw(m_time_path);
+  index_file.pwrite_all(idx.data(), idx.size(), m_index_written * k_index_entry);
+  time_file.pwrite_all(tim.data(), tim.size(), m_index_written * k_time_entry);
+  if (sync_files) {
+    index_file.datasync();
+    time_file.datasync();
+  }
   m_index_written = m_index.size();
-  m_index_dirty = true;
 }
 
 void Segment::sync() {
-  flush_index();
+  flush_index(true);
   if (m_dirty) m_log.datasync();
-  if (m_index_dirty) {
-    m_index_file.datasync();
-    m_time_file.datasync();
-  }
-  m_dirty = m_index_dirty = false;
+  m_dirty = false;
 }
 
 void Segment::sync_log() {
@@ -319,10 +321,8 @@ void Segment::sync_log() {
 }
 
 void Segment::remove() {
-  fs::path paths[] = {m_log.path(), m_index_file.path(), m_time_file.path()};
+  fs::path paths[] = {m_log.path(), m_index_path, m_time_path};
   m_log.close();
-  m_index_file.close();
-  m_time_file.close();
   for (const auto& p : paths) {
     std::error_code ec;
     fs::remove(p, ec);

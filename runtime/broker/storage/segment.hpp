@@ -2,7 +2,9 @@
 // Segment: one file of a partition's log, `<base offset, 20 digits>.log`,
 // with its sparse offset index (`.index`) and time index (`.timeindex`).
 // The index is kept in memory and written lazily (flush_index: on flush, roll
-// and close); a missing tail of it is rebuilt from the log on open. Owned by
+// and close); a missing tail of it is rebuilt from the log on open. Only the
+// log's descriptor stays open, so a broker with many partitions stays far
+// below the open-file limit. Owned by
 // its PartitionLog; not thread-safe.
 #include <array>
 #include <cstdint>
@@ -60,7 +62,7 @@ class Segment {
   // The offset of the first record with timestamp >= ts here, -1 when none.
   std::int64_t offset_for_timestamp(std::int64_t ts) const;
 
-  void flush_index();  // writes index entries not yet on disk
+  void flush_index(bool sync_files = false);  // writes index entries not yet on disk
   void sync();         // flush_index, then fdatasync the log and indexes
   void sync_log();     // fdatasync of the log only (indexes are rebuilt on recovery)
   void remove();       // closes and unlinks the files
@@ -76,7 +78,8 @@ class Segment {
 
   std::int64_t m_base;
   std::uint32_t m_interval;
-  File m_log, m_index_file, m_time_file;
+  File m_log;  // the only descriptor kept open: indexes are opened to be written
+  fs::path m_index_path, m_time_path;
   std::uint64_t m_size = 0;
   std::int64_t m_next;
   std::int64_t m_max_ts = -1;
@@ -85,7 +88,6 @@ class Segment {
   std::vector<IndexEntry> m_index;
   std::size_t m_index_written = 0;  // entries already in the index files
   bool m_dirty = false;             // log data written since the last sync
-  bool m_index_dirty = false;       // index entries written since the last sync
   // Positions of recent reads' ends, so a consumer's next fetch skips the scan.
   mutable std::array<std::pair<std::int64_t, std::uint64_t>, 8> m_hints{};
   mutable std::size_t m_hint_next = 0;

@@ -1,6 +1,7 @@
 #include "broker/storage/store.hpp"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -111,8 +112,23 @@ void Store::Impl::load_topic(const fs::path& dir) {
   topics.emplace(name, std::move(t));
 }
 
+namespace {
+
+// Each partition keeps its active segment's log open (older segments too):
+// lift the soft open-file limit to the hard one, as Kafka's docs ask.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = std::min<rlim_t>(lim.rlim_max, 1 << 20);
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
 Store::Store(fs::path data_dir, LogOptions defaults) : m_impl(std::make_unique<Impl>()) {
   Impl& im = *m_impl;
+  raise_open_file_limit();
   im.data_dir = std::move(data_dir);
   im.defaults = defaults;
   std::error_code ec;
@@ -172,15 +188,15 @@ void Store::delete_topic(const std::string& name) {
   Impl& im = *m_impl;
   auto it = im.topics.find(name);
   if (it == im.topics.end()) throw usage_error("cannot delete topic", name, "no such topic");
-  it->second.partitions.clear();
-  im.topics.erase(it);
   fs::path dir = im.topics_dir() / name;
   std::error_code ec;
   fs::create_directories(im.trash_dir(), ec);
   auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
   fs::path trash = im.trash_dir() / fmt::format("{}.{}", stamp, ++im.trash_counter);
-  fs::rename(dir, trash, ec);
+  fs::rename(dir, trash, ec);  // the one durable step: gone on reopen from here on
   if (ec) throw failure("cannot delete topic", dir.string(), ec.message());
+  it->second.partitions.clear();
+  im.topics.erase(it);
   sync_dir(im.topics_dir());
   fs::remove_all(trash, ec);
   bool had_offsets = false;

@@ -159,3 +159,16 @@ TEST_CASE("flush_all and retention reach every partition", "[broker][storage]") 
   store.enforce_retention(5000);
   CHECK(store.partition("t", 1)->segment_count() == 1);
 }
+
+TEST_CASE("an open partition holds one file descriptor", "[broker][storage]") {
+  TempDir tmp;
+  auto open_fds = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  auto before = open_fds();
+  Store store(tmp.path(), LogOptions{});
+  for (int i = 0; i < 20; ++i) store.create_topic({"t" + std::to_string(i), 3, {}});
+  append_copy(*store.partition("t0", 0), make_batch(3, 10));
+  store.flush_all();
+  CHECK(open_fds() - before <= 60 + 2);  // 60 logs, the offsets file, slack
+}
