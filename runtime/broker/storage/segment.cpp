@@ -55,17 +55,13 @@ Segment::Segment(const fs::path& dir, std::int64_t base, std::uint32_t index_int
   std::uint64_t log_size = m_log.size();
   load_index(log_size);
   recover(log_size);
-  if (m_size > 0) {
-    std::uint8_t head[k_batch_header_size];
-    BatchHeader h;
-    std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-    m_created_ms = now;
-    if (m_log.pread_some(head, sizeof head, 0) == sizeof head && decode_batch_header(head, h) == BatchError::none &&
-        h.max_timestamp >= 0 && h.max_timestamp < now)
-      m_created_ms = h.max_timestamp;
-  }
+  // The segment's age for segment.ms counts from this open: a first batch's
+  // own timestamp may be far in the past (producers set it), and rolling on
+  // it would hand old-timestamped data to time retention after a restart.
+  if (m_size > 0)
+    m_created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
 }
 
 // Keeps the longest prefix of the index files that is consistent: whole

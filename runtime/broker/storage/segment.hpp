@@ -39,8 +39,7 @@ class Segment {
   std::int64_t next_offset() const { return m_next; }  // base_offset() when empty
   std::uint64_t size() const { return m_size; }
   std::int64_t max_timestamp() const { return m_max_ts; }  // -1 when none
-  // When the segment got its first batch (wall clock, ms; for segment.ms):
-  // on open, that batch's max timestamp when it is not in the future.
+  // When the segment got its first batch, or was opened (wall clock, ms; for segment.ms).
   std::int64_t created_ms() const { return m_created_ms; }
   // Newest record time for retention: max timestamp, else the file's mtime.
   std::int64_t retention_timestamp() const;
