@@ -5,8 +5,19 @@ add_executable(compat_rdkafka_driver ${CMAKE_CURRENT_LIST_DIR}/cpp/rdkafka_drive
 target_link_libraries(compat_rdkafka_driver PRIVATE PkgConfig::RDKAFKA nlohmann_json::nlohmann_json)
 
 # One CTest test per case file (the group cases one per client), so ctest -j2 spreads them.
-# Each entry: NAME|FILE|PYTEST-ARGS (`;` inside args is not allowed; use spaces).
-set(FTGO_COMPAT_CASES)
+# Each entry: NAME|PYTEST-TARGET|EXTRA-PYTEST-ARGS (no `;` inside; args split at spaces).
+set(g test_groups.py::test_group_of_three_over_six_partitions)
+set(FTGO_COMPAT_CASES
+  "roundtrip|test_roundtrip.py"
+  "compression|test_compression.py"
+  "offsets|test_offsets.py"
+  "admin|test_admin.py"
+  "idempotence|test_idempotence.py"
+  "durability|test_durability.py"
+  "groups_confluent|${g}[confluent]"
+  "groups_kafka_python|${g}[kafka-python]"
+  "groups_java|${g}[java]"
+  "groups_kafkajs|${g}[kafkajs]")
 
 foreach(entry ${FTGO_COMPAT_CASES})
   string(REPLACE "|" ";" parts "${entry}")
