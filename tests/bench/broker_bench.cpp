@@ -185,6 +185,18 @@ long cpu_ticks(pid_t pid) {
     return utime + stime;
 }
 
+// CPU time of all a process's threads in ns (/proc/PID/task/*/schedstat): finer than ticks.
+double cpu_ns(pid_t pid) {
+    double total = 0;
+    std::error_code ec;
+    for (const auto& t : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream f(t.path() / "schedstat");
+        double ns = 0;
+        if (f >> ns) total += ns;
+    }
+    return total;
+}
+
 // CPU used while nobody talks to the broker, in % of one core over `secs` seconds.
 double idle_cpu_percent(pid_t pid, int secs) {
     long t0 = cpu_ticks(pid);
@@ -354,27 +366,33 @@ struct Options {
 };
 
 struct Figures {
-    std::vector<double> produce_100, produce_1k, consume, p50, p99;
+    std::vector<double> produce_100, produce_1k, consume, p50, p99, produce_cpu_us, produce_1k_cpu_us;
     long consumed_last = 0;
     double rss_start_mb = -1, rss_load_mb = -1, idle_cpu = -1;
     std::vector<double> ready_ms;
 };
 
-void measure(const Options& o, const std::string& bootstrap, Figures& f) {
-    for (int r = 0; r < o.runs; ++r) {
-        std::string suffix = "-" + std::to_string(getpid()) + "-" + std::to_string(r);
-        f.produce_100.push_back(produce(bootstrap, "p100" + suffix, o.messages, 100));
-        f.produce_1k.push_back(produce(bootstrap, "p1k" + suffix, o.messages / 4, 1024));
-        auto [rate, got] = group_consume(bootstrap, "p100" + suffix, o.messages, o.consume_cap_s);
-        f.consume.push_back(rate);
-        f.consumed_last = got;
-        auto lat = latency(bootstrap, "lat" + suffix, 1000, 200);
-        if (lat.size() < 990) die("latency: only " + std::to_string(lat.size()) + " of 1000 messages came back");
-        f.p50.push_back(percentile(lat, 0.50));
-        f.p99.push_back(percentile(lat, 0.99));
-        fprintf(stderr, "  run %d: produce %.0f / %.0f msg/s, consume %.0f msg/s (%ld), p50 %.2f ms, p99 %.2f ms\n",
-                r + 1, f.produce_100.back(), f.produce_1k.back(), rate, got, f.p50.back(), f.p99.back());
-    }
+// One run against one broker: the four client-side measurements.
+// The broker's own CPU time per message (pid -1: not measured) does not depend on how busy
+// the shared machine is, unlike the rates.
+void measure_run(const Options& o, int r, const std::string& name, const std::string& bootstrap, pid_t pid,
+                 Figures& f) {
+    std::string suffix = "-" + std::to_string(getpid()) + "-" + std::to_string(r);
+    double ns = pid > 0 ? cpu_ns(pid) : 0;
+    f.produce_100.push_back(produce(bootstrap, "p100" + suffix, o.messages, 100));
+    if (pid > 0) f.produce_cpu_us.push_back((cpu_ns(pid) - ns) / 1e3 / static_cast<double>(o.messages));
+    ns = pid > 0 ? cpu_ns(pid) : 0;
+    f.produce_1k.push_back(produce(bootstrap, "p1k" + suffix, o.messages / 4, 1024));
+    if (pid > 0) f.produce_1k_cpu_us.push_back((cpu_ns(pid) - ns) / 1e3 / static_cast<double>(o.messages / 4));
+    auto [rate, got] = group_consume(bootstrap, "p100" + suffix, o.messages, o.consume_cap_s);
+    f.consume.push_back(rate);
+    f.consumed_last = got;
+    auto lat = latency(bootstrap, "lat" + suffix, 1000, 200);
+    if (lat.size() < 990) die("latency: only " + std::to_string(lat.size()) + " of 1000 messages came back");
+    f.p50.push_back(percentile(lat, 0.50));
+    f.p99.push_back(percentile(lat, 0.99));
+    fprintf(stderr, "  run %d %-16s produce %7.0f / %7.0f msg/s, consume %7.0f msg/s (%ld), p50 %.2f ms, p99 %.2f ms\n",
+            r + 1, name.c_str(), f.produce_100.back(), f.produce_1k.back(), rate, got, f.p50.back(), f.p99.back());
 }
 
 void idle_figures(BrokerProcess& b, Figures& f, bool after_start) {
@@ -392,6 +410,7 @@ std::string fmt_num(double v, const char* unit = "") {
     char buf[64];
     if (v < 0) return "n/a";
     if (v >= 1000) snprintf(buf, sizeof buf, "%.0f%s", v, unit);
+    else if (v < 1 && v > 0) snprintf(buf, sizeof buf, "%.3f%s", v, unit);
     else snprintf(buf, sizeof buf, "%.2f%s", v, unit);
     return buf;
 }
@@ -419,6 +438,9 @@ void print_table(const std::vector<std::pair<std::string, Figures>>& all, const 
     row("produce 100 B (MB/s)", [](const Figures& f) { return median(f.produce_100) * 100 / 1e6; }, "");
     row("produce 1 KiB, acks=all (msg/s)", [](const Figures& f) { return median(f.produce_1k); }, "");
     row("produce 1 KiB (MB/s)", [](const Figures& f) { return median(f.produce_1k) * 1024 / 1e6; }, "");
+    auto med_or_none = [](const std::vector<double>& v) { return v.empty() ? -1 : median(v); };
+    row("broker CPU per 100 B message produced (us)", [&](const Figures& f) { return med_or_none(f.produce_cpu_us); }, "");
+    row("broker CPU per 1 KiB message produced (us)", [&](const Figures& f) { return med_or_none(f.produce_1k_cpu_us); }, "");
     row("group consume 100 B (msg/s)", [](const Figures& f) { return median(f.consume); }, "");
     row("latency p50 at 200/s (ms)", [](const Figures& f) { return median(f.p50); }, "");
     row("latency p99 at 200/s (ms)", [](const Figures& f) { return median(f.p99); }, "");
@@ -452,39 +474,36 @@ int run(int argc, char** argv) {
     fs::path tmp = fs::temp_directory_path() / ("broker-bench-" + std::to_string(getpid()));
     fs::create_directories(tmp);
 
-    Figures ftgo;
-    if (!o.ftgo.empty()) fprintf(stderr, "ftgo broker (%s)\n", o.ftgo.c_str());
+    // Spawn-to-ready first, on an otherwise idle machine.
+    Figures ftgo, mock, kafka;
     for (int i = 0; i < 10 && !o.ftgo.empty(); ++i) {
         BrokerProcess b = spawn_ftgo(o.ftgo, tmp / ("ready-" + std::to_string(i)));
         ftgo.ready_ms.push_back(b.ready_ms);
         b.stop();
     }
+    // Both brokers up at once and the runs interleaved, so a busy moment on this shared
+    // machine hits both alike.
+    std::optional<BrokerProcess> ftgo_broker;
     if (!o.ftgo.empty()) {
-        BrokerProcess b = spawn_ftgo(o.ftgo, tmp / "data");
-        idle_figures(b, ftgo, true);
-        measure(o, b.bootstrap, ftgo);
-        idle_figures(b, ftgo, false);
-        b.stop();
+        ftgo_broker = spawn_ftgo(o.ftgo, tmp / "data");
+        idle_figures(*ftgo_broker, ftgo, true);
+    }
+    BrokerProcess mock_broker = spawn_mock(bench_topics(o.runs));
+    idle_figures(mock_broker, mock, true);
+    for (int r = 0; r < o.runs; ++r) {
+        if (ftgo_broker) measure_run(o, r, "ftgo broker", ftgo_broker->bootstrap, ftgo_broker->pid, ftgo);
+        measure_run(o, r, "librdkafka mock", mock_broker.bootstrap, mock_broker.pid, mock);
+        if (!o.kafka.empty()) measure_run(o, r, "Apache Kafka", o.kafka, -1, kafka);
+    }
+    if (ftgo_broker) {
+        idle_figures(*ftgo_broker, ftgo, false);
+        ftgo_broker->stop();
         all.emplace_back("ftgo broker", ftgo);
     }
-
-    fprintf(stderr, "librdkafka mock cluster (in memory)\n");
-    Figures mock;
-    {
-        BrokerProcess b = spawn_mock(bench_topics(o.runs));
-        idle_figures(b, mock, true);
-        measure(o, b.bootstrap, mock);
-        idle_figures(b, mock, false);
-        b.stop();
-    }
+    idle_figures(mock_broker, mock, false);
+    mock_broker.stop();
     all.emplace_back("librdkafka mock", mock);
-
-    if (!o.kafka.empty()) {
-        fprintf(stderr, "Apache Kafka at %s\n", o.kafka.c_str());
-        Figures kafka;
-        measure(o, o.kafka, kafka);
-        all.emplace_back("Apache Kafka", kafka);
-    }
+    if (!o.kafka.empty()) all.emplace_back("Apache Kafka", kafka);
     fs::remove_all(tmp);
     print_table(all, o);
     return 0;
