@@ -1,0 +1,165 @@
+"""What every FTGO Python service needs: a durable state file, a Kafka
+command/reply loop, an HTTP server with /health, and a clean SIGTERM.
+
+Configuration comes from the environment that `ftgo run` sets:
+KAFKA_BOOTSTRAP_SERVERS, PORT, FTGO_SERVICE, FTGO_WORKSPACE.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "vendor"))
+from confluent_kafka import Consumer, KafkaException, Producer  # noqa: E402
+
+SERVICE = os.environ.get("FTGO_SERVICE", os.path.basename(HERE))
+BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+def log(*parts):
+    print(*parts, flush=True)
+
+
+class Store:
+    """The service's state: one JSON document, rewritten atomically on change.
+
+    Lives in $FTGO_WORKSPACE/.ftgo/data/<service>/state.json, so it survives
+    restarts and deploys (a release directory is replaced; this is not).
+    """
+
+    def __init__(self, initial):
+        root = os.environ.get("FTGO_WORKSPACE", HERE)
+        self.dir = os.path.join(root, ".ftgo", "data", SERVICE)
+        self.path = os.path.join(self.dir, "state.json")
+        self.lock = threading.RLock()
+        os.makedirs(self.dir, exist_ok=True)
+        try:
+            with open(self.path) as f:
+                self.data = json.load(f)
+        except FileNotFoundError:
+            self.data = initial
+
+    def save(self):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+
+
+class Bus:
+    """Consumes `topics` as group SERVICE and calls handle(type, key, value,
+    headers) for each message; sends what it returns; commits the offset only
+    after the replies are acknowledged (at-least-once, so handlers are
+    idempotent)."""
+
+    def __init__(self, topics, handle):
+        self.topics = topics
+        self.handle = handle
+        self.producer = Producer({"bootstrap.servers": BOOTSTRAP, "acks": "all", "linger.ms": 1,
+                                  "enable.idempotence": True})
+        self.consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": SERVICE,
+                                  "auto.offset.reset": "earliest", "enable.auto.offset.store": False,
+                                  "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
+                                  "fetch.wait.max.ms": 100})
+        self.running = True
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def send(self, messages, correlation_id=None):
+        for m in messages:
+            headers = {"type": m["type"], "correlation_id": correlation_id or m["key"]}
+            self.producer.produce(m["topic"], key=m["key"], value=json.dumps(m["value"]),
+                                  headers=list(headers.items()))
+        self.producer.flush(10)
+
+    def loop(self):
+        self.consumer.subscribe(self.topics)
+        while self.running:
+            msg = self.consumer.poll(0.2)
+            if msg is None:
+                continue
+            if msg.error():
+                log("kafka:", msg.error())
+                continue
+            headers = {k: (v.decode() if v is not None else None) for k, v in (msg.headers() or [])}
+            try:
+                value = json.loads(msg.value() or b"null")
+            except ValueError:
+                log("skipping a message that is not JSON at", msg.topic(), msg.partition(), msg.offset())
+                self.consumer.store_offsets(msg)
+                continue
+            key = msg.key().decode() if msg.key() else None
+            replies = self.handle(headers.get("type"), key, value, headers)
+            if replies:
+                self.send(replies, headers.get("correlation_id"))
+            self.consumer.store_offsets(msg)
+        self.consumer.close()
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(10)
+        self.producer.flush(10)
+
+
+def serve(routes, on_stop=None):
+    """Serves HTTP on $PORT: routes maps (method, first path segment) to
+    fn(path_parts, body) -> (status, json). GET /health is built in."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def reply(self, status, body):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def dispatch(self, method):
+            parts = [p for p in self.path.split("?")[0].split("/") if p]
+            if method == "GET" and parts == ["health"]:
+                return self.reply(200, {"status": "UP", "service": SERVICE})
+            fn = routes.get((method, parts[0] if parts else ""))
+            if fn is None:
+                return self.reply(404, {"error": f"no route for {method} {self.path}"})
+            body = None
+            if method in ("POST", "PUT"):
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                except ValueError:
+                    return self.reply(400, {"error": "the body is not JSON"})
+            try:
+                status, result = fn(parts, body)
+            except ValueError as e:
+                status, result = 400, {"error": str(e)}
+            self.reply(status, result)
+
+        def do_GET(self):
+            self.dispatch("GET")
+
+        def do_POST(self):
+            self.dispatch("POST")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("PORT", "8080"))), Handler)
+    server.daemon_threads = True
+
+    def stop(*_):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log(f"{SERVICE} listening on 127.0.0.1:{server.server_address[1]}, Kafka at {BOOTSTRAP}")
+    server.serve_forever()
+    if on_stop:
+        on_stop()
+    log(f"{SERVICE} stopped")
