@@ -45,7 +45,8 @@ import json, sys
 o = json.load(sys.stdin)
 ticket = (o.get("ticket") or {}).get("state", "-")
 auth = (o.get("authorization") or {}).get("status", "-")
-print(f"order {o["id"]}: {o["state"]:<9} ticket {ticket:<19} card {auth:<10} {o.get("rejectionReason") or ""}")'
+oid, st, why = o["id"], o["state"], o.get("rejectionReason") or ""
+print(f"order {oid}: {st:<9} ticket {ticket:<19} card {auth:<10} {why}")'
 done
 
 cat <<MSG
