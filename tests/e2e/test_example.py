@@ -1,0 +1,169 @@
+"""The FTGO example end to end, with the real binaries: the createOrder saga's
+three paths, a deploy of kitchen-service under load, a kill -9 of
+accounting-service mid-saga, and state kept across `ftgo down` / `ftgo run`.
+
+The tests share one running workspace (a copy of examples/ftgo with free
+ports) and run in file order.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import free_port, ftgo
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "../../examples/ftgo")
+FINAL = {"APPROVED", "REJECTED"}
+
+
+def http(method, url, body=None, timeout=5):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.load(r)
+
+
+class Ftgo:
+    def __init__(self, root, gateway_port):
+        self.root = root
+        self.gateway = f"http://127.0.0.1:{gateway_port}"
+
+    def __call__(self, *args, check=0, timeout=300):
+        return ftgo("-C", self.root, *args, check=check, timeout=timeout)
+
+    def ps(self):
+        return {s["name"]: s for s in json.loads(self("ps", "--json").stdout)["services"]}
+
+    def place(self, consumer_id, quantity=1, price=10.0):
+        body = {"consumerId": consumer_id, "restaurantId": 1,
+                "lineItems": [{"menuItemId": "samosa", "quantity": quantity, "price": price}]}
+        return http("POST", self.gateway + "/orders", body)["orderId"]
+
+    def order(self, order_id):
+        return http("GET", f"{self.gateway}/orders/{order_id}")
+
+    def wait_final(self, ids, timeout=90):
+        deadline = time.time() + timeout
+        pending = set(ids)
+        states = {}
+        while pending and time.time() < deadline:
+            for oid in list(pending):
+                try:
+                    o = self.order(oid)
+                except OSError:
+                    continue  # the gateway or a service is restarting
+                if o["state"] in FINAL:
+                    states[oid] = o
+                    pending.discard(oid)
+            time.sleep(0.2)
+        assert not pending, f"orders still pending after {timeout}s: {sorted(pending)}"
+        return states
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("ftgo") / "ftgo")
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".ftgo", "vendor", "node_modules", ".build-venv",
+                                                                  "__pycache__", "package-lock.json"))
+    kafka_port, gateway_port = free_port(), free_port()
+    path = os.path.join(root, "ftgo.yaml")
+    text = open(path).read().replace("port: 9092", f"port: {kafka_port}")
+    open(path, "w").write(text)
+    gw = os.path.join(root, "services/api-gateway/service.yaml")
+    open(gw, "w").write(re.sub(r"(?m)^port: \d+", f"port: {gateway_port}", open(gw).read()))
+    f = Ftgo(root, gateway_port)
+    f("run", "-d", timeout=900)
+    yield f
+    ftgo("-C", root, "down", timeout=120)
+
+
+def saga_events(ws, order_id):
+    out = ws("tail", "order-events", "create-order-saga-replies", "kitchen-service-commands",
+             "--from", "beginning", "-e", "-o", "json").stdout
+    events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    mine = [e for e in events if e["key"] == str(order_id)]
+    mine.sort(key=lambda e: (e["timestamp"], e["topic"], e["offset"]))
+    return [e["headers"]["type"] for e in mine]
+
+
+def test_three_paths_reach_their_final_states(ws):
+    approved = ws.place(1, 2, 12.5)
+    rejected = ws.place(99)
+    declined = ws.place(2, 1, 30.0)
+    states = ws.wait_final([approved, rejected, declined])
+
+    assert states[approved]["state"] == "APPROVED"
+    assert states[approved]["ticket"]["state"] == "AWAITING_ACCEPTANCE"
+    assert states[approved]["authorization"]["status"] == "AUTHORIZED"
+
+    assert states[rejected]["state"] == "REJECTED"
+    assert "99 not found" in states[rejected]["rejectionReason"]
+    assert states[rejected]["ticket"] is None
+
+    assert states[declined]["state"] == "REJECTED"
+    assert states[declined]["ticket"]["state"] == "CANCELLED"
+    assert states[declined]["authorization"]["status"] == "DECLINED"
+
+    assert saga_events(ws, approved) == [
+        "OrderCreated", "ConsumerVerified", "CreateTicket", "TicketCreated", "CardAuthorized",
+        "ConfirmCreateTicket", "TicketConfirmed", "OrderApproved"]
+    assert saga_events(ws, rejected) == ["OrderCreated", "ConsumerVerificationFailed", "OrderRejected"]
+    assert saga_events(ws, declined) == [
+        "OrderCreated", "ConsumerVerified", "CreateTicket", "TicketCreated", "CardAuthorizationFailed",
+        "CancelCreateTicket", "TicketCancelled", "OrderRejected"]
+
+
+def test_orders_placed_during_a_kitchen_deploy_all_complete_once(ws):
+    before = ws.ps()
+    kitchen = os.path.join(ws.root, "services/kitchen-service/kitchen.py")
+    with open(kitchen, "a") as f:
+        f.write("\n# release 2\n")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        deploy = pool.submit(ws, "deploy", "kitchen-service", timeout=600)
+        ids = []
+        for i in range(50):
+            ids.append(ws.place(1 + i % 2, 1, 5.0))
+            time.sleep(0.05)
+        deploy.result()
+    states = ws.wait_final(ids, timeout=180)
+    assert len(states) == 50
+    for oid, o in states.items():
+        expected = "APPROVED" if o["consumerId"] == 1 else "REJECTED"
+        assert o["state"] == expected, o
+    after = ws.ps()
+    assert after["kitchen-service"]["pid"] != before["kitchen-service"]["pid"]
+    for name in ("consumer-service", "accounting-service", "order-service", "api-gateway"):
+        assert after[name]["pid"] == before[name]["pid"], name
+    out = ws("tail", "order-events", "--from", "beginning", "-e", "-o", "json").stdout
+    finals = [json.loads(l) for l in out.splitlines() if l.strip()]
+    finals = [e["key"] for e in finals if e["headers"]["type"] in ("OrderApproved", "OrderRejected")]
+    for oid in ids:
+        assert finals.count(str(oid)) == 1, f"order {oid} finished {finals.count(str(oid))} times"
+
+
+def test_a_killed_accounting_service_is_restarted_and_sagas_complete(ws):
+    pid = ws.ps()["accounting-service"]["pid"]
+    ids = [ws.place(1, 1, 7.0) for _ in range(10)]
+    os.kill(pid, signal.SIGKILL)
+    ids += [ws.place(1, 1, 7.0) for _ in range(10)]
+    states = ws.wait_final(ids, timeout=120)
+    assert all(o["state"] == "APPROVED" for o in states.values())
+    svc = ws.ps()["accounting-service"]
+    assert svc["pid"] != pid
+    assert svc["restarts"] >= 1
+
+
+def test_orders_keep_their_states_across_down_and_run(ws):
+    orders = http("GET", ws.gateway + "/orders")
+    assert orders
+    before = {o["id"]: o["state"] for o in orders}
+    ws("down", timeout=120)
+    ws("run", "-d", timeout=600)
+    after = {o["id"]: o["state"] for o in http("GET", ws.gateway + "/orders")}
+    assert after == before
