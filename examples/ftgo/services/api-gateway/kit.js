@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const SERVICE = process.env.FTGO_SERVICE || path.basename(__dirname);
 const BOOTSTRAP = (process.env.KAFKA_BOOTSTRAP_SERVERS || '127.0.0.1:9092').split(',');
 
