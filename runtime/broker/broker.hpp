@@ -34,6 +34,7 @@ struct BrokerOptions {
   // Kafka's message.max.bytes default: the largest record batch accepted.
   std::int32_t max_message_bytes = 1048588;
   bool auto_create_topics = true;
+  int max_partitions = 10000;  // per topic, in CreateTopics
   std::int64_t flush_interval_ms = 1000;  // with FsyncPolicy::interval
 };
 

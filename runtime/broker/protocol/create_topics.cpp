@@ -9,10 +9,6 @@
 
 namespace ftgo::broker::protocol {
 
-namespace {
-constexpr std::int32_t k_max_partitions = 10000;
-}
-
 CreateTopicsRequest decode_create_topics_request(Reader& r, std::int16_t version) {
   CreateTopicsRequest req;
   std::int32_t n = r.array_length_not_null(2 + 4 + 2 + 4 + 4);
@@ -72,8 +68,9 @@ void handle_create_topics(Broker& broker, const Request& request, Reader& body, 
            fmt::format("invalid topic name '{}': use 1-249 of [a-zA-Z0-9._-], not '.' or '..'", t.name));
     } else if (broker.store().topic(t.name)) {
       fail(error::topic_already_exists, fmt::format("topic '{}' already exists", t.name));
-    } else if (partitions <= 0 || partitions > k_max_partitions) {
-      fail(error::invalid_partitions, fmt::format("number of partitions must be 1-{}", k_max_partitions));
+    } else if (partitions <= 0 || partitions > broker.options().max_partitions) {
+      fail(error::invalid_partitions,
+           fmt::format("number of partitions must be 1-{}", broker.options().max_partitions));
     } else if (t.replication_factor != -1 && t.replication_factor != 1) {
       fail(error::invalid_replication_factor, "replication factor must be 1 (one broker)");
     } else if (!req.validate_only) {

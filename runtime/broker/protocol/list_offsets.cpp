@@ -2,12 +2,57 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/record_batch.hpp"
 
 namespace ftgo::broker::protocol {
 
 namespace {
 constexpr std::int64_t k_latest = -1;
 constexpr std::int64_t k_earliest = -2;
+
+// A zigzag varint of up to 64 bits at p[pos..end); false when malformed.
+bool read_varlong(const std::uint8_t* p, std::size_t end, std::size_t& pos, std::int64_t& out) {
+  std::uint64_t u = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= end) return false;
+    std::uint8_t b = p[pos++];
+    u |= std::uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      out = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+      return true;
+    }
+  }
+  return false;
+}
+
+struct Found {
+  std::int64_t offset = -1;
+  std::int64_t timestamp = -1;
+};
+
+// The first record at or after `ts` in the batch holding `start` (which the
+// log found by the batches' max timestamps). Compressed and LogAppendTime
+// batches answer with the batch: its first offset and max timestamp.
+Found find_by_timestamp(storage::PartitionLog& log, std::int64_t start, std::int64_t ts) {
+  std::string buf;
+  if (log.read(start, 1, buf) == 0) return {};
+  auto* p = reinterpret_cast<const std::uint8_t*>(buf.data());
+  BatchHeader h;
+  if (parse_batch_header({p, buf.size()}, h) != BatchError::none) return {};
+  Found batch{h.base_offset, h.max_timestamp};
+  if (h.compression() != 0 || h.log_append_time()) return batch;
+  std::size_t pos = k_batch_header_size, end = h.total_size();
+  for (std::int32_t i = 0; i < h.record_count; ++i) {
+    std::int64_t length = 0, ts_delta = 0, offset_delta = 0;
+    if (!read_varlong(p, end, pos, length) || length < 0) return batch;
+    std::size_t next = pos + static_cast<std::size_t>(length);
+    ++pos;  // attributes
+    if (!read_varlong(p, end, pos, ts_delta) || !read_varlong(p, end, pos, offset_delta)) return batch;
+    if (h.base_timestamp + ts_delta >= ts) return {h.base_offset + offset_delta, h.base_timestamp + ts_delta};
+    pos = next;
+  }
+  return batch;
+}
 }  // namespace
 
 ListOffsetsRequest decode_list_offsets_request(Reader& r, std::int16_t version) {
@@ -67,8 +112,9 @@ void handle_list_offsets(Broker& broker, const Request& request, Reader& body, R
       } else {
         std::int64_t offset = log->offset_for_timestamp(p.timestamp);
         if (offset < log->high_watermark()) {
-          rp.offset = offset;
-          rp.timestamp = p.timestamp;
+          Found found = find_by_timestamp(*log, offset, p.timestamp);
+          rp.offset = found.offset;
+          rp.timestamp = found.timestamp;
         }
       }
     }

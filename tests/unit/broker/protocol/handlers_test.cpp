@@ -311,3 +311,20 @@ TEST_CASE("DescribeConfigs lists topic defaults and the broker's configs", "[bro
   CHECK(r.string() == "retention.ms");
   CHECK(r.nullable_string() == std::optional<std::string>("604800000"));
 }
+
+TEST_CASE("ListOffsets by timestamp finds the first record at or after it, with its timestamp", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, metadata_v4("t", true));
+  f.call(api_key::produce, 3, produce_v3("t", make_batch("a", "1", 1000)));
+  f.call(api_key::produce, 3, produce_v3("t", make_batch("b", "2", 2000)));
+  auto list = [&](const std::string& ts) {
+    Response resp(f.call(api_key::list_offsets, 1, hex("ffffffff 00000001") + s16("t") + hex("00000001 00000000") + ts));
+    resp.r.skip(4 + 3 + 4 + 4);
+    CHECK(resp.r.i16() == error::none);
+    std::int64_t timestamp = resp.r.i64();
+    return std::make_pair(resp.r.i64(), timestamp);
+  };
+  CHECK(list(hex("00000000000005dc")) == std::make_pair(std::int64_t{1}, std::int64_t{2000}));  // 1500
+  CHECK(list(hex("0000000000000000")) == std::make_pair(std::int64_t{0}, std::int64_t{1000}));
+  CHECK(list(hex("0000000000002710")) == std::make_pair(std::int64_t{-1}, std::int64_t{-1}));  // 10000
+}
