@@ -115,7 +115,9 @@ void handle_describe_configs(Broker& broker, const Request& request, Reader& bod
         continue;
       }
       configs = topic_defaults(opt);
-      for (const auto& [name, value] : topic->config) {
+      for (const auto& entry : topic->config) {
+        const std::string& name = entry.first;
+        const std::string& value = entry.second;
         auto it = std::find_if(configs.begin(), configs.end(), [&](const Config& c) { return c.name == name; });
         if (it == configs.end()) {
           configs.push_back({name, value, false, k_source_topic, false, k_type_string});
