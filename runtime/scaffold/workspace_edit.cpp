@@ -89,7 +89,13 @@ std::optional<std::string> edit_text(const std::string& text, const YAML::Node& 
   std::string comment = rest.find('#') == std::string::npos ? "" : rest.substr(rest.find('#'));
 
   if (value == "{}" || (value.empty() && services.IsNull())) {
-    lines[key_line] = "services:" + (comment.empty() ? "" : " " + comment);
+    // Keep a trailing comment in its column: `{}` becomes two spaces.
+    std::string& line = lines[key_line];
+    if (comment.empty()) {
+      line = "services:";
+    } else if (auto brace = line.find("{}"); value == "{}" && brace != std::string::npos) {
+      line.replace(brace, 2, "  ");
+    }
     lines.insert(lines.begin() + static_cast<long>(key_line) + 1, "  " + entry);
     return join_lines(lines);
   }

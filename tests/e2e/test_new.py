@@ -65,7 +65,7 @@ def test_new_writes_commits_and_registers_keeping_comments(ws):
     assert (target / "service.py").exists()
     assert os.access(target / "run.sh", os.X_OK)
     assert (ws / "ftgo.yaml").read_text() == (
-        "# the shop\nname: shop\nservices: # none yet\n  order-service: {path: services/order-service}\n"
+        "# the shop\nname: shop\nservices:     # none yet\n  order-service: {path: services/order-service}\n"
         "\n# the broker\nkafka: {port: 9092}\n")
     log = subprocess.run(["git", "log", "--format=%an <%ae> %ad|%s", "--date=iso"], cwd=target,
                          capture_output=True, text=True, check=True).stdout.splitlines()
@@ -78,6 +78,20 @@ def test_new_writes_commits_and_registers_keeping_comments(ws):
     ftgo("-C", ws, "new", "kitchen", "-t", "node-service", check=0)
     assert "  order-service: {path: services/order-service}\n  kitchen: {path: services/kitchen}\n" in \
         (ws / "ftgo.yaml").read_text()
+
+
+def test_new_after_init_keeps_the_workspace_comments(tmp_path):
+    ftgo("init", tmp_path / "w", "--name", "shop", check=0)
+    before = (tmp_path / "w/ftgo.yaml").read_text()
+    ftgo("new", "a", "-t", "node-service", "--no-git", cwd=tmp_path / "w", check=0)
+    ftgo("new", "b", "-t", "node-service", "--no-git", cwd=tmp_path / "w", check=0)
+    after = (tmp_path / "w/ftgo.yaml").read_text()
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert added == ["services:                 # each a directory holding a service.yaml, e.g.",
+                     "  a: {path: services/a}", "  b: {path: services/b}"]
+    assert len(after.splitlines()) == len(before.splitlines()) + 2
+    # The workspace loads with both services (history reads it).
+    assert ftgo("--json", "history", "b", cwd=tmp_path / "w", check=0)
 
 
 def test_same_inputs_give_the_same_commit(tmp_path):

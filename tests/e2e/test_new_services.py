@@ -1,11 +1,12 @@
-"""Each built-in template, end to end: generate a service, run its pipeline's
-build and test stages, check its package artifacts exist, then run it against
-a Kafka broker: /health answers 200, an event published to its subscribed
-topic gets the reply on its first published topic, and SIGTERM stops it with
-exit 0.
+"""Each built-in template, end to end: generate a service, deploy it with
+`ftgo deploy` (its pipeline's build, test and package stages, making a
+release under .ftgo/releases/), then run the release (a copy of the package
+artifacts, elsewhere than the service's directory) against a Kafka broker:
+/health answers 200, an event published to its subscribed topic gets the
+reply on its first published topic, and SIGTERM stops it with exit 0.
 
-The broker is `ftgo broker` when it works, else a librdkafka mock cluster
-(tests/data/scaffold/mock/mock_kafka.c, compiled here)."""
+The broker is `ftgo broker`; the services' clients are librdkafka (C++),
+confluent-kafka (Python) and kafkajs."""
 import json
 import os
 import signal
@@ -18,39 +19,12 @@ from confluent_kafka import Consumer, Producer
 
 from conftest import Broker, free_port, ftgo
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 TEMPLATES = ["cpp-service", "python-service", "node-service"]
-
-
-class MockKafka:
-    """A librdkafka mock cluster in a child process; stops when its stdin closes."""
-
-    def __init__(self, workdir, topics):
-        exe = os.path.join(workdir, "mock_kafka")
-        subprocess.run(["cc", "-o", exe, os.path.join(ROOT, "tests/data/scaffold/mock/mock_kafka.c"), "-lrdkafka"],
-                       check=True)
-        self.proc = subprocess.Popen([exe, *topics], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        self.bootstrap = self.proc.stdout.readline().strip()
-        assert self.bootstrap, "mock cluster did not start"
-
-    def stop(self):
-        self.proc.stdin.close()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture(scope="module")
 def kafka(tmp_path_factory):
-    topics = [f"{t}-{d}" for t in TEMPLATES for d in ("in", "out")]
-    workdir = tmp_path_factory.mktemp("kafka")
-    try:
-        broker = Broker(workdir / "data").start()
-    except Exception:  # `ftgo broker` not available: the librdkafka mock
-        broker = MockKafka(str(workdir), topics)
+    broker = Broker(tmp_path_factory.mktemp("kafka") / "data").start()
     yield broker.bootstrap
     broker.stop()
 
@@ -94,12 +68,6 @@ def service_run(service_dir):
     raise AssertionError("no run in service.yaml")
 
 
-def run_stage(service_dir, name):
-    r = subprocess.run(stage_field(service_dir, name, "run"), shell=True, cwd=service_dir, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, f"{name} failed:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
-    return r
-
-
 def wait_healthy(port, proc, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -135,14 +103,18 @@ def test_generated_service_builds_tests_and_replies(template, kafka, workspace):
     ftgo("new", name, "-t", template, "--set", f"subscribes={template}-in", "--set",
          f"publishes={template}-out,other", cwd=workspace, check=0)
     service_dir = workspace / "services" / name
-    run_stage(service_dir, "build")
-    run_stage(service_dir, "test")
+    r = ftgo("--json", "-C", workspace, "deploy", name, timeout=900)
+    assert r.returncode == 0, f"{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
+    report = json.loads(r.stdout)["services"][0]
+    assert report["status"] in ("released", "deployed")
+    assert [st["name"] for st in report["stages"]] == ["build", "test", "package"]
+    release_dir = workspace / ".ftgo" / "releases" / name / "current"
     for artifact in stage_field(service_dir, "package", "artifacts"):
-        assert (service_dir / artifact).exists(), artifact
+        assert (release_dir / artifact).exists(), artifact
 
     port = free_port()
     # exec: the signal goes to the service itself, not to a shell around it.
-    proc = subprocess.Popen("exec " + service_run(service_dir), shell=True, cwd=service_dir, stdout=subprocess.PIPE,
+    proc = subprocess.Popen("exec " + service_run(release_dir), shell=True, cwd=release_dir, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka, "PORT": str(port)})
     try:

@@ -40,7 +40,7 @@ TEST_CASE("a new service goes after the last entry of a services block, comments
 TEST_CASE("services: {} and an empty services: are filled in place", "[scaffold]") {
   auto r = reg("name: x\nservices: {}  # none yet\nkafka: {port: 1}\n");
   CHECK(r.kept_format);
-  CHECK(r.text == "name: x\nservices: # none yet\n  new-svc: {path: services/new-svc}\nkafka: {port: 1}\n");
+  CHECK(r.text == "name: x\nservices:     # none yet\n  new-svc: {path: services/new-svc}\nkafka: {port: 1}\n");
   auto e = reg("name: x\nservices:\nkafka: {port: 1}\n");
   CHECK(e.kept_format);
   CHECK(e.text == "name: x\nservices:\n  new-svc: {path: services/new-svc}\nkafka: {port: 1}\n");
