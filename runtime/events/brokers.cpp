@@ -1,10 +1,11 @@
 #include "events/brokers.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <set>
 
+#include "config/loader.hpp"
 #include "events/client.hpp"
 #include "events/topic_name.hpp"
 #include "util/error.hpp"
@@ -13,37 +14,17 @@ namespace ftgo::events {
 
 namespace {
 
-// TEMPORARY until config::parse_workspace lands: reads only ftgo.yaml's kafka section.
+// The kafka section of the workspace's ftgo.yaml (only that file is read:
+// a broken service.yaml must not stop `ftgo tail`).
 std::optional<Brokers> from_workspace(const std::filesystem::path& root) {
   auto file = root / "ftgo.yaml";
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(file.string());
-  } catch (const YAML::Exception& e) {
-    throw usage_error("invalid ftgo.yaml", file.string(), e.what());
-  }
-  Brokers b;
-  auto kafka = doc["kafka"];
-  int port = 9092;
-  std::string mode = "embedded";
-  try {
-    if (kafka && kafka["mode"]) mode = kafka["mode"].as<std::string>();
-    if (kafka && kafka["port"]) port = kafka["port"].as<int>();
-    if (mode == "external") {
-      if (!kafka["bootstrap"]) throw usage_error("invalid ftgo.yaml", file.string(), "kafka.bootstrap is required in external mode");
-      b.bootstrap = kafka["bootstrap"].as<std::string>();
-      if (kafka["properties"]) {
-        for (const auto& p : kafka["properties"]) b.properties[p.first.as<std::string>()] = p.second.as<std::string>();
-      }
-      return b;
-    }
-  } catch (const YAML::Exception& e) {
-    throw usage_error("invalid ftgo.yaml", file.string(), std::string("kafka: ") + e.what());
-  }
-  b.bootstrap = "127.0.0.1:" + std::to_string(port);
-  return b;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  config::Workspace ws = config::parse_workspace(text.str(), file);
+  if (ws.kafka.mode == config::KafkaMode::external) return Brokers{ws.kafka.bootstrap, ws.kafka.properties};
+  return Brokers{"127.0.0.1:" + std::to_string(ws.kafka.port), {}};
 }
 
 }  // namespace

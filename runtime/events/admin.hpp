@@ -1,0 +1,70 @@
+#pragma once
+// Topic and consumer-group administration for `ftgo topics` and `ftgo groups`,
+// through librdkafka's admin API. Each call opens its own short-lived client;
+// all throw ftgo::Error (unreachable brokers: failure; unknown names: usage).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "events/brokers.hpp"
+
+namespace ftgo::events {
+
+struct PartitionInfo {
+  int32_t id = 0;
+  int32_t leader = -1;
+  int64_t low = 0;   // first offset still stored
+  int64_t high = 0;  // next offset to be written
+  int64_t messages() const { return high - low; }
+};
+
+struct TopicInfo {
+  std::string name;
+  int32_t partition_count = 0;
+  std::vector<PartitionInfo> partitions;  // filled by describe_topic only
+};
+
+// Every topic, sorted by name; internal ones ("__consumer_offsets") only when asked.
+std::vector<TopicInfo> list_topics(const Brokers& brokers, bool include_internal);
+// One topic with its partitions' leaders and watermarks.
+TopicInfo describe_topic(const Brokers& brokers, const std::string& name);
+// Creates topics; an existing one is an error unless `if_not_exists`.
+// `replication_factor` -1 lets the broker choose.
+void create_topics(const Brokers& brokers, const std::vector<config::TopicSpec>& topics, bool if_not_exists,
+                   int replication_factor = -1);
+void delete_topics(const Brokers& brokers, const std::vector<std::string>& names);
+
+struct GroupSummary {
+  std::string name;
+  std::string state;  // Stable, Empty, PreparingRebalance, ... or Unknown
+};
+
+struct GroupMember {
+  std::string id;
+  std::string client_id;
+  std::string host;
+  std::vector<std::pair<std::string, int32_t>> assignment;  // topic, partition
+};
+
+struct GroupOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = -1;  // -1: nothing committed
+  int64_t high = -1;       // the partition's high watermark
+  int64_t lag() const { return committed < 0 || high < 0 ? -1 : std::max<int64_t>(0, high - committed); }
+};
+
+struct GroupInfo {
+  std::string name;
+  std::string state;
+  std::string assignor;
+  std::vector<GroupMember> members;
+  std::vector<GroupOffset> offsets;  // sorted by topic, partition
+};
+
+std::vector<GroupSummary> list_groups(const Brokers& brokers);
+GroupInfo describe_group(const Brokers& brokers, const std::string& name);
+
+}  // namespace ftgo::events

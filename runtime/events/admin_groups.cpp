@@ -1,0 +1,112 @@
+#include <algorithm>
+
+#include "events/admin.hpp"
+#include "events/admin_call.hpp"
+#include "util/error.hpp"
+#include "util/spell.hpp"
+
+namespace ftgo::events {
+
+namespace {
+
+std::string state_name(rd_kafka_consumer_group_state_t s) { return rd_kafka_consumer_group_state_name(s); }
+
+// Committed offsets of `group` (every partition it has committed).
+std::vector<GroupOffset> committed_offsets(const Brokers& brokers, const std::string& group) {
+  detail::AdminCall call(brokers, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+  rd_kafka_ListConsumerGroupOffsets_t* req = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
+  rd_kafka_ListConsumerGroupOffsets(call.client(), &req, 1, call.options(), call.queue());
+  rd_kafka_ListConsumerGroupOffsets_destroy(req);
+  auto ev = call.wait("read the offsets of group " + group);
+  size_t n = 0;
+  auto groups = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()), &n);
+  std::vector<GroupOffset> offsets;
+  for (size_t i = 0; i < n; ++i) {
+    if (const rd_kafka_error_t* err = rd_kafka_group_result_error(groups[i])) {
+      throw failure("cannot read committed offsets", group, rd_kafka_error_string(err));
+    }
+    const rd_kafka_topic_partition_list_t* parts = rd_kafka_group_result_partitions(groups[i]);
+    for (int p = 0; parts && p < parts->cnt; ++p) {
+      const auto& tp = parts->elems[p];
+      if (tp.offset < 0) continue;
+      offsets.push_back({tp.topic, tp.partition, tp.offset, -1});
+    }
+  }
+  // High watermarks for the lag.
+  for (auto& o : offsets) {
+    int64_t low = 0, high = 0;
+    if (!rd_kafka_query_watermark_offsets(call.client(), o.topic.c_str(), o.partition, &low, &high,
+                                          detail::k_connect_timeout_ms)) {
+      o.high = high;
+    }
+  }
+  std::sort(offsets.begin(), offsets.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  return offsets;
+}
+
+}  // namespace
+
+std::vector<GroupSummary> list_groups(const Brokers& brokers) {
+  detail::AdminCall call(brokers, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+  rd_kafka_ListConsumerGroups(call.client(), call.options(), call.queue());
+  auto ev = call.wait("list consumer groups");
+  const rd_kafka_ListConsumerGroups_result_t* res = rd_kafka_event_ListConsumerGroups_result(ev.get());
+  size_t n = 0, nerr = 0;
+  auto listings = rd_kafka_ListConsumerGroups_result_valid(res, &n);
+  auto errors = rd_kafka_ListConsumerGroups_result_errors(res, &nerr);
+  if (nerr > 0 && n == 0) throw failure("cannot list consumer groups", brokers.bootstrap, rd_kafka_error_string(errors[0]));
+  std::vector<GroupSummary> groups;
+  for (size_t i = 0; i < n; ++i) {
+    groups.push_back({rd_kafka_ConsumerGroupListing_group_id(listings[i]),
+                      state_name(rd_kafka_ConsumerGroupListing_state(listings[i]))});
+  }
+  std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return groups;
+}
+
+GroupInfo describe_group(const Brokers& brokers, const std::string& name) {
+  GroupInfo info;
+  info.name = name;
+  {
+    detail::AdminCall call(brokers, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    const char* names[] = {name.c_str()};
+    rd_kafka_DescribeConsumerGroups(call.client(), names, 1, call.options(), call.queue());
+    auto ev = call.wait("describe group " + name);
+    size_t n = 0;
+    auto groups = rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(ev.get()), &n);
+    if (n != 1) throw failure("cannot describe group", name, "no answer for the group");
+    const rd_kafka_ConsumerGroupDescription_t* g = groups[0];
+    if (const rd_kafka_error_t* err = rd_kafka_ConsumerGroupDescription_error(g)) {
+      throw failure("cannot describe group", name, rd_kafka_error_string(err));
+    }
+    info.state = state_name(rd_kafka_ConsumerGroupDescription_state(g));
+    if (const char* a = rd_kafka_ConsumerGroupDescription_partition_assignor(g)) info.assignor = a;
+    size_t members = rd_kafka_ConsumerGroupDescription_member_count(g);
+    for (size_t i = 0; i < members; ++i) {
+      const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(g, i);
+      GroupMember member{rd_kafka_MemberDescription_consumer_id(m), rd_kafka_MemberDescription_client_id(m),
+                         rd_kafka_MemberDescription_host(m), {}};
+      if (const rd_kafka_MemberAssignment_t* a = rd_kafka_MemberDescription_assignment(m)) {
+        const rd_kafka_topic_partition_list_t* parts = rd_kafka_MemberAssignment_partitions(a);
+        for (int p = 0; parts && p < parts->cnt; ++p) member.assignment.push_back({parts->elems[p].topic, parts->elems[p].partition});
+      }
+      std::sort(member.assignment.begin(), member.assignment.end());
+      info.members.push_back(std::move(member));
+    }
+  }
+  info.offsets = committed_offsets(brokers, name);
+  // Kafka answers "Dead" for a group it has never seen.
+  if ((info.state == "Dead" || info.state == "Unknown") && info.members.empty() && info.offsets.empty()) {
+    std::vector<std::string> names;
+    try {
+      for (const auto& g : list_groups(brokers)) names.push_back(g.name);
+    } catch (const Error&) {
+    }
+    throw usage_error("unknown group", name, "no such consumer group on " + brokers.bootstrap + util::did_you_mean(name, names));
+  }
+  return info;
+}
+
+}  // namespace ftgo::events
