@@ -14,7 +14,6 @@ namespace ftgo::events {
 
 namespace {
 
-constexpr int k_batch = 4096;
 constexpr int k_poll_ms = 100;
 
 // Consumer settings: fetch big, answer live events quickly, no commits
@@ -103,6 +102,7 @@ class Sink {
   Sink(const TailOptions& o, std::FILE* out) : m_options(o), m_filters(o.filters), m_out(out) {}
 
   // Handles one message or event; returns false when tailing should stop.
+  // A partition counts as at its end once it has reported it (as kcat -e).
   bool handle(const rd_kafka_message_t* m) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       m_at_end.insert({rd_kafka_topic_name(m->rkt), m->partition});
@@ -112,7 +112,6 @@ class Sink {
       report(m);
       return !fatal(m->err);
     }
-    m_at_end.erase({rd_kafka_topic_name(m->rkt), m->partition});
     if (!print(m)) return false;
     return !(m_options.count && m_printed >= *m_options.count);
   }
@@ -134,8 +133,8 @@ class Sink {
  private:
   bool print(const rd_kafka_message_t* m) {
     if (m_options.format == OutputFormat::raw && m_filters.empty()) {
-      if (m->payload) std::fwrite(m->payload, 1, m->len, m_out);
-      std::fputc('\n', m_out);
+      if (m->payload) fwrite_unlocked(m->payload, 1, m->len, m_out);
+      putc_unlocked('\n', m_out);
     } else {
       Event e = to_event(m);
       if (!m_filters.matches(e)) return true;
@@ -151,7 +150,7 @@ class Sink {
           text = format_text(e, m_options.color);
           break;
       }
-      std::fwrite(text.data(), 1, text.size(), m_out);
+      fwrite_unlocked(text.data(), 1, text.size(), m_out);
     }
     if (std::ferror(m_out)) {
       m_write_failed = true;
@@ -183,6 +182,21 @@ class Sink {
   std::set<std::pair<std::string, int32_t>> m_at_end;
   std::string m_last_error;
 };
+
+struct LoopState {
+  Sink* sink;
+  rd_kafka_t* rk;
+  bool running;
+};
+
+void on_message(rd_kafka_message_t* m, void* opaque) {
+  auto* state = static_cast<LoopState*>(opaque);
+  if (!state->running) return;
+  if (!state->sink->handle(m)) {
+    state->running = false;
+    rd_kafka_yield(state->rk);
+  }
+}
 
 int64_t start_offset(const StartPosition& from) {
   switch (from.kind) {
@@ -247,16 +261,13 @@ uint64_t tail_partitions(const Brokers& brokers, const TailOptions& o, std::FILE
   }
 
   Sink sink(o, out);
-  std::vector<rd_kafka_message_t*> batch(k_batch);
-  bool running = true;
-  while (running && !stop) {
-    ssize_t n = rd_kafka_consume_batch_queue(queue, k_poll_ms, batch.data(), batch.size());
-    for (ssize_t i = 0; i < n; ++i) {
-      if (running && !sink.handle(batch[i])) running = false;
-      rd_kafka_message_destroy(batch[i]);
-    }
-    if (n < static_cast<ssize_t>(batch.size())) sink.flush();
-    if (o.exit_at_end && sink.all_at_end(partitions)) running = false;
+  // consume_callback_queue serves every message already fetched and waits
+  // only when there is none: batches under load, no added latency when live.
+  LoopState state{&sink, rk.get(), true};
+  while (state.running && !stop) {
+    rd_kafka_consume_callback_queue(queue, k_poll_ms, on_message, &state);
+    sink.flush();
+    if (o.exit_at_end && sink.all_at_end(partitions)) state.running = false;
     rd_kafka_poll(rk.get(), 0);
   }
   sink.flush();
@@ -276,6 +287,7 @@ uint64_t tail_group(const Brokers& brokers, const TailOptions& o, std::FILE* out
   find_topics(rk.get(), brokers, o, stop);
   if (stop) return 0;
   rd_kafka_poll_set_consumer(rk.get());
+  rd_kafka_queue_t* consumer_queue = rd_kafka_queue_get_consumer(rk.get());
   rd_kafka_topic_partition_list_t* subscription = rd_kafka_topic_partition_list_new(static_cast<int>(o.topics.size()));
   for (const auto& t : o.topics) rd_kafka_topic_partition_list_add(subscription, t.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = rd_kafka_subscribe(rk.get(), subscription);
@@ -295,6 +307,7 @@ uint64_t tail_group(const Brokers& brokers, const TailOptions& o, std::FILE* out
     if (is_message) rd_kafka_offset_store(m->rkt, m->partition, m->offset);
     bool check_end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
     rd_kafka_message_destroy(m);
+    if (rd_kafka_queue_length(consumer_queue) == 0) sink.flush();
     if (check_end && o.exit_at_end) {
       rd_kafka_topic_partition_list_t* assigned = nullptr;
       if (!rd_kafka_assignment(rk.get(), &assigned) && assigned) {
@@ -306,6 +319,7 @@ uint64_t tail_group(const Brokers& brokers, const TailOptions& o, std::FILE* out
     }
   }
   sink.flush();
+  rd_kafka_queue_destroy(consumer_queue);
   err = rd_kafka_commit(rk.get(), nullptr, 0);
   if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     std::fprintf(stderr, "ftgo: warning: cannot commit offsets of group %s: %s\n", o.group.c_str(),
