@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "events/admin.hpp"
+#include "events/brokers.hpp"
 #include "util/error.hpp"
 
 namespace ftgo::cli {
@@ -42,7 +43,11 @@ void run_create(const TopicsFlags& f, const Globals& g) {
   }
   std::vector<config::TopicSpec> specs;
   for (const auto& n : f.names) specs.push_back({n, f.partitions, config});
-  events::create_topics(brokers_of(g), specs, f.if_not_exists, f.replication_factor);
+  if (f.if_not_exists && f.replication_factor == -1) {
+    events::ensure_topics(brokers_of(g), specs);  // what `ftgo run` does with ftgo.yaml's topics
+  } else {
+    events::create_topics(brokers_of(g), specs, f.if_not_exists, f.replication_factor);
+  }
   if (g.json) {
     auto out = nlohmann::ordered_json::array();
     for (const auto& s : specs) out.push_back({{"name", s.name}, {"partitions", s.partitions}});

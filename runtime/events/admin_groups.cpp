@@ -11,10 +11,11 @@ namespace {
 
 std::string state_name(rd_kafka_consumer_group_state_t s) { return rd_kafka_consumer_group_state_name(s); }
 
-// Committed offsets of `group` (every partition it has committed).
-std::vector<GroupOffset> committed_offsets(const Brokers& brokers, const std::string& group) {
-  detail::AdminCall call(brokers, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-  rd_kafka_ListConsumerGroupOffsets_t* req = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
+// Asks for the committed offsets of `group`: of `partitions`, or of every
+// partition it has committed when null.
+std::vector<GroupOffset> fetch_offsets(detail::AdminCall& call, const std::string& group,
+                                       const rd_kafka_topic_partition_list_t* partitions) {
+  rd_kafka_ListConsumerGroupOffsets_t* req = rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), partitions);
   rd_kafka_ListConsumerGroupOffsets(call.client(), &req, 1, call.options(), call.queue());
   rd_kafka_ListConsumerGroupOffsets_destroy(req);
   auto ev = call.wait("read the offsets of group " + group);
@@ -31,6 +32,34 @@ std::vector<GroupOffset> committed_offsets(const Brokers& brokers, const std::st
       if (tp.offset < 0) continue;
       offsets.push_back({tp.topic, tp.partition, tp.offset, -1});
     }
+  }
+  return offsets;
+}
+
+// Committed offsets of `group` with the partitions' high watermarks.
+std::vector<GroupOffset> committed_offsets(const Brokers& brokers, const std::string& group) {
+  detail::AdminCall call(brokers, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+  std::vector<GroupOffset> offsets = fetch_offsets(call, group, nullptr);
+  if (offsets.empty()) {
+    // Some brokers answer the "all topics" form with nothing: ask for every
+    // partition of every topic instead.
+    auto md = detail::all_metadata(call.client(), brokers);
+    rd_kafka_topic_partition_list_t* all = rd_kafka_topic_partition_list_new(16);
+    for (int t = 0; t < md->topic_cnt; ++t) {
+      if (md->topics[t].err || std::string_view(md->topics[t].topic).substr(0, 2) == "__") continue;
+      for (int p = 0; p < md->topics[t].partition_cnt; ++p) {
+        rd_kafka_topic_partition_list_add(all, md->topics[t].topic, md->topics[t].partitions[p].id);
+      }
+    }
+    if (all->cnt > 0) {
+      try {
+        offsets = fetch_offsets(call, group, all);
+      } catch (...) {
+        rd_kafka_topic_partition_list_destroy(all);
+        throw;
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(all);
   }
   // High watermarks for the lag.
   for (auto& o : offsets) {

@@ -26,11 +26,7 @@ def kafka(tmp_path):
     if external:
         yield external
         return
-    b = Broker(tmp_path / "kafka")
-    try:
-        b.start()
-    except RuntimeError as e:  # TEMPORARY until `ftgo broker` lands on main
-        pytest.skip(f"ftgo broker is not available: {e}")
+    b = Broker(tmp_path / "kafka").start()
     try:
         yield b.bootstrap
     finally:
@@ -322,8 +318,11 @@ def test_topics_create_describe_delete(kafka):
     again = run(kafka, "topics", "create", t)
     assert again.returncode == 2 and "already exists" in again.stderr.decode()
     ok(run(kafka, "topics", "create", t, "--if-not-exists"))
+    t2 = new_topic()
+    ok(run(kafka, "topics", "create", t, t2, "--if-not-exists", "--partitions", "2"))
     listed = json.loads(ok(run(kafka, "--json", "topics", "list")).stdout)
     assert {"name": t, "partitions": 3} in listed
+    assert {"name": t2, "partitions": 2} in listed
 
     ok(run(kafka, "publish", t, "--jsonl",
            input=b'{"value":"a","partition":0}\n{"value":"b","partition":0}\n{"value":"c","partition":2}\n'))
