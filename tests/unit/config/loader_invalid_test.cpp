@@ -172,3 +172,17 @@ TEST_CASE("loader errors never leak yaml-cpp exceptions", "[config]") {
     }
   }
 }
+
+TEST_CASE("deeply nested or huge input is an error, not a crash", "[config]") {
+  std::string deep(100'000, '[');
+  CHECK_THROWS_AS(parse_service(deep, "s.yaml"), ftgo::Error);
+  std::string deep_map;
+  for (int i = 0; i < 5000; ++i) deep_map += "{a: ";
+  CHECK_THROWS_AS(parse_workspace(deep_map, "ftgo.yaml"), ftgo::Error);
+  std::string huge = "name: a\nrun: ./a\nenv: {X: \"" + std::string(2 << 20, 'x') + "\"}\n";
+  CHECK_THROWS_WITH(parse_service(huge, "s.yaml"), Catch::Contains("file too large"));
+  std::string regex = "name: a\nrun: ./a\nhealth: {log: \"" + std::string(400, '(') + std::string(400, ')') + "\"}\n";
+  CHECK_NOTHROW(parse_service(regex, "s.yaml"));
+  CHECK_THROWS_WITH(parse_service("name: a\nrun: ./a\nhealth: {log: \"(\"}\n", "s.yaml"),
+                    Catch::Contains("health.log: not a valid regular expression"));
+}
