@@ -20,6 +20,8 @@ Check bad(std::string name, std::string detail, std::string fix, Status s = Stat
   return {std::move(name), s, std::move(detail), std::move(fix)};
 }
 
+fs::path absolute_in(const fs::path& root, const fs::path& p) { return p.is_absolute() ? p : (root / p).lexically_normal(); }
+
 // The pid in <root>/.ftgo/run/ftgo.pid (written by `ftgo run`, see
 // supervisor/control.hpp) when that process is alive.
 std::optional<long> live_run_pid(const fs::path& root) {
@@ -30,23 +32,69 @@ std::optional<long> live_run_pid(const fs::path& root) {
   return pid;
 }
 
+// What an ftgo process listening on the Kafka port is, relative to workspace
+// `w`: "" when it is w's own broker (`ftgo run` or `ftgo broker` on w's data),
+// else a description of whose it is.
+std::string describe_ftgo_listener(const Workspace& w, const probe::ProcessInfo& p) {
+  std::string dash_c, data, verb;
+  for (std::size_t i = 1; i < p.argv.size(); ++i) {
+    const std::string& a = p.argv[i];
+    auto value = [&](const std::string& flag, std::string& out) {
+      if (a == flag && i + 1 < p.argv.size()) return out = p.argv[++i], true;
+      if (a.rfind(flag + "=", 0) == 0) return out = a.substr(flag.size() + 1), true;
+      return false;
+    };
+    if (value("-C", dash_c) || value("--data", data)) continue;
+    std::string ignored;
+    if (value("--brokers", ignored) || value("--port", ignored) || value("--host", ignored)) continue;
+    if (verb.empty() && !a.empty() && a[0] != '-') verb = a;
+  }
+  fs::path start = dash_c.empty() ? p.cwd : absolute_in(p.cwd, dash_c);
+  auto their_root = find_workspace_root(start);
+  std::error_code ec;
+  auto same = [&](const fs::path& a, const fs::path& b) {
+    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(w.root / b, ec);
+  };
+  std::string pid = " (pid " + std::to_string(p.pid) + ")";
+  if (verb == "broker") {
+    fs::path their_data = !data.empty() ? absolute_in(p.cwd, data)
+                          : their_root ? *their_root / ".ftgo" / "kafka" : p.cwd / ".ftgo" / "kafka";
+    if (same(their_data, w.kafka.data)) return "";
+    return "an `ftgo broker` with another data directory, " + their_data.string() + pid;
+  }
+  if (their_root && same(*their_root, ".")) return verb == "run" ? "" : "`ftgo " + verb + "` of this workspace" + pid;
+  return "`ftgo " + verb + "` of " + (their_root ? "the workspace " + their_root->string() : "no workspace") + pid;
+}
+
 void check_local_kafka(const Workspace& w, std::vector<Check>& out) {
   const std::string addr = "127.0.0.1:" + std::to_string(w.kafka.port);
   if (probe::port_free("127.0.0.1", w.kafka.port)) {
     out.push_back(ok("kafka port", addr + " is free for the " + to_string(w.kafka.mode) + " broker"));
     return;
   }
+  const std::string fix = "stop it, or set kafka.port in ftgo.yaml to a free port";
+  auto listener = probe::listener_on(w.kafka.port);
+  if (listener && listener->exe.filename() == "ftgo") {
+    std::string whose = describe_ftgo_listener(w, *listener);
+    if (whose.empty()) {
+      out.push_back(ok("kafka port", addr + " is served by this workspace's ftgo (pid " +
+                                         std::to_string(listener->pid) + ")"));
+    } else {
+      out.push_back(bad("kafka port", addr + " is in use by " + whose, fix));
+    }
+    return;
+  }
   bool kafka = probe::kafka_answers("127.0.0.1", w.kafka.port, 1000);
-  if (auto pid = live_run_pid(w.root); pid && kafka) {
+  if (auto pid = live_run_pid(w.root); pid && kafka && !listener) {
     out.push_back(ok("kafka port", addr + " is served by this workspace's `ftgo run` (pid " +
                                        std::to_string(*pid) + ")"));
     return;
   }
+  std::string who = listener ? " (pid " + std::to_string(listener->pid) + ", " + listener->exe.string() + ")" : "";
   out.push_back(bad("kafka port",
                     addr + " is in use by " +
-                        (kafka ? std::string("a Kafka broker that is not this workspace's `ftgo run`")
-                               : std::string("another program (not Kafka)")),
-                    "stop it, or set kafka.port in ftgo.yaml to a free port"));
+                        (kafka ? "a Kafka broker that is not this workspace's" : std::string("another program (not Kafka)")) + who,
+                    fix));
 }
 
 void check_brokers(const std::string& bootstrap, const std::string& source, std::vector<Check>& out) {
@@ -78,8 +126,6 @@ void check_brokers(const std::string& bootstrap, const std::string& source, std:
     }
   }
 }
-
-fs::path absolute_in(const fs::path& root, const fs::path& p) { return p.is_absolute() ? p : (root / p).lexically_normal(); }
 
 void check_data_dir(const Workspace& w, std::vector<Check>& out) {
   fs::path dir = absolute_in(w.root, w.kafka.data);

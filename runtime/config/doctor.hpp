@@ -38,6 +38,15 @@ bool tcp_connect(const std::string& host, int port, int timeout_ms);
 bool kafka_answers(const std::string& host, int port, int timeout_ms);
 // The absolute path of an executable `name` on PATH, if any.
 std::optional<std::filesystem::path> find_on_path(const std::string& name);
+// A process as /proc shows it.
+struct ProcessInfo {
+  long pid = 0;
+  std::vector<std::string> argv;
+  std::filesystem::path cwd;
+  std::filesystem::path exe;
+};
+// The process listening on 127.0.0.1:port (or any address), when visible.
+std::optional<ProcessInfo> listener_on(int port);
 // The program a `run:` command starts: the first word that is not VAR=value.
 std::string first_word(const std::string& shell_command);
 }  // namespace probe

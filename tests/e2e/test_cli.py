@@ -3,17 +3,17 @@ import json
 import re
 import socket
 
-from conftest import ftgo, free_port
+from conftest import Broker, ftgo, free_port
 
 VERBS = ["init", "doctor", "new", "templates", "run", "ps", "logs", "restart", "stop", "down", "broker",
          "publish", "tail", "topics", "groups", "deploy", "history", "rollback", "help"]
 
 
-def make_workspace(path, name="shop"):
+def make_workspace(path, name="shop", port=None):
     """ftgo init PATH, then point Kafka at a free port so doctor's port check is ours."""
     ftgo("init", path, "--name", name, check=0)
     yaml = path / "ftgo.yaml"
-    yaml.write_text(yaml.read_text().replace("port: 9092 ", f"port: {free_port()} "))
+    yaml.write_text(yaml.read_text().replace("port: 9092 ", f"port: {port or free_port()} "))
     return path
 
 
@@ -209,3 +209,27 @@ def test_doctor_checks_external_brokers(tmp_path):
         port = s.getsockname()[1]
         p = ftgo("doctor", cwd=ws, env={"FTGO_BROKERS": f"127.0.0.1:{port}"}, check=0)
     assert f"ok   kafka broker: 127.0.0.1:{port} is reachable" in p.stdout
+
+
+def test_doctor_recognises_this_workspaces_own_broker(tmp_path):
+    port = free_port()
+    ws = make_workspace(tmp_path / "ws", port=port)
+    broker = Broker(ws / ".ftgo" / "kafka", port=port).start()
+    try:
+        p = ftgo("doctor", cwd=ws, check=0)
+    finally:
+        broker.stop()
+    assert (f"ok   kafka port: 127.0.0.1:{port} is served by this workspace's ftgo (pid {broker.proc.pid})"
+            in p.stdout)
+
+
+def test_doctor_names_an_ftgo_broker_of_another_data_directory(tmp_path):
+    port = free_port()
+    ws = make_workspace(tmp_path / "ws", port=port)
+    broker = Broker(tmp_path / "elsewhere", port=port).start()
+    try:
+        p = ftgo("doctor", cwd=ws, check=1)
+    finally:
+        broker.stop()
+    assert (f"FAIL kafka port: 127.0.0.1:{port} is in use by an `ftgo broker` with another data directory, "
+            f"{tmp_path / 'elsewhere'} (pid {broker.proc.pid})" in p.stdout)
