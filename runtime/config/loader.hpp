@@ -19,11 +19,15 @@ std::optional<fs::path> find_workspace_root(const fs::path& start);
 // duplicate service names.
 Workspace load_workspace(const fs::path& root);
 
-// Single files. `display_path` is what error messages call the file.
+// Single files. Messages name a file relative to the current directory when
+// it lies inside it, else by its absolute path. A missing file is a usage
+// error "missing service.yaml: PATH: no such file"; files over 1 MiB are refused.
 Service load_service(const fs::path& service_yaml);
 Pipeline load_pipeline(const fs::path& pipeline_yaml);
 
-// Parse from text (used by fuzzers and tests); `name` is used in messages.
+// Parse from text (used by fuzzers and tests); `name` is used in messages
+// as given, and its directory is the service dir / workspace root. Only
+// ftgo::Error escapes (yaml-cpp exceptions are converted).
 Workspace parse_workspace(std::string_view text, const fs::path& name);
 Service parse_service(std::string_view text, const fs::path& name);
 Pipeline parse_pipeline(std::string_view text, const fs::path& name);
