@@ -16,8 +16,14 @@
 //       -> {"ok":true,"pid":NEW_PID} once the new instance is healthy and the
 //          old one stopped; {"ok":false,"error":"...","rolled_back":true} when
 //          the new one did not become healthy in time (it is stopped, the old
-//          one keeps running).
+//          one keeps running). Replies also carry "strategy": the one used.
+//          blue-green runs the new instance beside the old on a fresh port
+//          (PORT) when the service has `port: auto`; with a fixed port two
+//          processes cannot listen at once, so the restart strategy is used
+//          (stop the old, start the new, and on failure start the old again).
+//   Unknown services and bad requests get {"ok":false,"error":...}.
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,6 +38,12 @@ std::filesystem::path pid_file_path(const std::filesystem::path& workspace_root)
 // ftgo::Error when nothing runs in the workspace (no socket, or a stale one).
 nlohmann::json control_request(const std::filesystem::path& workspace_root, const nlohmann::json& request,
                                int timeout_ms = 60000);
+
+// Sends one request and calls `on_reply` for each reply line until it returns
+// false or the server closes (`logs -f`). timeout_ms < 0: wait forever; else
+// the longest silence allowed. Throws like control_request.
+void control_stream(const std::filesystem::path& workspace_root, const nlohmann::json& request,
+                    const std::function<bool(const nlohmann::json&)>& on_reply, int timeout_ms = -1);
 
 // True when a `ftgo run` is serving the workspace's control socket.
 bool run_is_active(const std::filesystem::path& workspace_root);
