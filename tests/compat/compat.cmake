@@ -17,7 +17,8 @@ set(FTGO_COMPAT_CASES
   "groups_confluent|${g}[confluent]"
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"
-  "groups_kafkajs|${g}[kafkajs]")
+  "groups_kafkajs|${g}[kafkajs]"
+  "groups_mixed|test_groups.py::test_members_of_different_clients_share_one_group")
 
 foreach(entry ${FTGO_COMPAT_CASES})
   string(REPLACE "|" ";" parts "${entry}")

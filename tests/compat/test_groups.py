@@ -177,3 +177,23 @@ def test_group_of_three_over_six_partitions(own_target, make_client, spawn, topi
     got = Counter(v for m in (d, e, f) for (_, _, v) in m.records())
     assert set(got) == want, f"re-read after restart: {sorted(set(got) - want)[:10]}"
     assert max(got.values()) == 1
+
+
+def test_members_of_different_clients_share_one_group(target, make_client, spawn, topic):
+    """librdkafka, kafka-python and the Java client in ONE group (all speak the "range"
+    assignor): the broker passes each member's subscription to the leader whatever wrote it."""
+    make_client("confluent", target.bootstrap).create_topic(topic, PARTITIONS)
+    group = f"{topic}-mixed"
+    members = [spawn(member_argv(c, target.bootstrap, topic, group), c) for c in ("confluent", "kafka-python", "java")]
+    wait_for("three clients to share six partitions", stable(members), 60, members)
+    want = produce_phase(target.bootstrap, topic, make_client, "one")
+    wait_for("phase one", lambda: set(seen(members, "one")) == want, 60, members)
+    time.sleep(1)
+    assert max(seen(members, "one").values()) == 1
+    java = members.pop()
+    java.stop()
+    wait_for("two clients to share six partitions after Java left", stable(members), 60, members)
+    want = produce_phase(target.bootstrap, topic, make_client, "two")
+    wait_for("phase two", lambda: set(seen(members, "two")) == want, 60, members)
+    time.sleep(1)
+    assert max(seen(members, "two").values()) == 1
