@@ -1,0 +1,82 @@
+"""What client test suites trip over on Kafka-compatible brokers (KAFKA-NOTES.md): committed
+offsets keep their metadata, DescribeConfigs answers with defaults, a record over the size limit
+is refused with MESSAGE_TOO_LARGE, ListGroups/DescribeGroups show a live group."""
+import time
+import uuid
+
+import pytest
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, ConfigResource
+
+from clients import Rec
+
+
+def test_committed_offset_keeps_its_metadata_confluent(target, make_client, topic):
+    make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)] * 3)
+    group = f"meta-{uuid.uuid4().hex[:8]}"
+    c = Consumer({"bootstrap.servers": target.bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        c.commit(offsets=[TopicPartition(topic, 0, 2, metadata="checkpoint ✓")], asynchronous=False)
+        got = c.committed([TopicPartition(topic, 0)], timeout=10)[0]
+        assert (got.offset, got.metadata) == (2, "checkpoint ✓")
+    finally:
+        c.close()
+
+
+def test_committed_offset_keeps_its_metadata_kafka_python(target, make_client, topic):
+    from kafka import KafkaConsumer, TopicPartition as KTP
+    from kafka.structs import OffsetAndMetadata
+    make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)] * 3)
+    c = KafkaConsumer(bootstrap_servers=target.bootstrap, group_id=f"meta-{uuid.uuid4().hex[:8]}",
+                      enable_auto_commit=False)
+    try:
+        tp = KTP(topic, 0)
+        c.assign([tp])
+        c.commit({tp: OffsetAndMetadata(1, "from kafka-python")})
+        fetched = c._coordinator.fetch_committed_offsets([tp])[tp]
+        assert (fetched.offset, fetched.metadata) == (1, "from kafka-python")
+    finally:
+        c.close()
+
+
+def test_describe_configs_answers_with_defaults(target, make_client, topic):
+    make_client("confluent", target.bootstrap).create_topic(topic, 1)
+    admin = AdminClient({"bootstrap.servers": target.bootstrap})
+    res = ConfigResource(ConfigResource.Type.TOPIC, topic)
+    configs = admin.describe_configs([res])[res].result(30)
+    assert configs["retention.ms"].value == str(7 * 24 * 3600 * 1000)
+    assert "cleanup.policy" in configs and "max.message.bytes" in configs
+
+
+def test_a_record_over_the_limit_is_refused(target, make_client, topic):
+    make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"fits", partition=0)])
+    errors = []
+    p = Producer({"bootstrap.servers": target.bootstrap, "message.max.bytes": 4_000_000, "acks": "all",
+                  "compression.type": "none", "retries": 0})
+    p.produce(topic, value=b"z" * (2 * 1024 * 1024), partition=0, on_delivery=lambda err, m: errors.append(err))
+    p.flush(30)
+    assert len(errors) == 1 and errors[0] is not None
+    assert errors[0].code() == KafkaError.MSG_SIZE_TOO_LARGE, errors[0]
+    # The broker carries on, and nothing of the refused record was stored.
+    got = make_client("confluent", target.bootstrap).consume(topic, 0, "earliest", count=2, timeout=3)
+    assert [r.value for r in got] == [b"fits"]
+
+
+def test_list_and_describe_groups_show_a_live_group(target, make_client, topic):
+    make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)])
+    group = f"live-{uuid.uuid4().hex[:8]}"
+    c = Consumer({"bootstrap.servers": target.bootstrap, "group.id": group, "auto.offset.reset": "earliest"})
+    try:
+        c.subscribe([topic])
+        deadline = time.time() + 30
+        while time.time() < deadline and not c.assignment():
+            c.poll(0.2)
+        assert c.assignment()
+        admin = AdminClient({"bootstrap.servers": target.bootstrap})
+        listed = admin.list_consumer_groups().result(30)
+        assert group in {g.group_id for g in listed.valid}
+        desc = admin.describe_consumer_groups([group])[group].result(30)
+        assert desc.state.name == "STABLE" and len(desc.members) == 1
+        assert desc.members[0].assignment.topic_partitions[0].topic == topic
+    finally:
+        c.close()
