@@ -56,6 +56,12 @@ void check_golden(const std::string& tmpl) {
     CHECK(expected.count(path) == 1);
   }
 
+  // The CI workflow kept GitHub's own ${{ }} (the set-delimiter tag).
+  auto ci = slurp(*o.dir / ".github/workflows/ci.yml");
+  CHECK(ci.find("name: order-service\n") != std::string::npos);
+  CHECK(ci.find("order-service-${{ github.sha }}") != std::string::npos);
+  CHECK(ci.find("<%") == std::string::npos);
+
   // What it generates is valid for ftgo: service.yaml and pipeline.yaml load.
   auto svc = ftgo::config::load_service(*o.dir / "service.yaml");
   CHECK(svc.name == "order-service");
