@@ -4,6 +4,8 @@ release under .ftgo/releases/), then run the release (a copy of the package
 artifacts, elsewhere than the service's directory) against a Kafka broker:
 /health answers 200, an event published to its subscribed topic gets the
 reply on its first published topic, and SIGTERM stops it with exit 0.
+Last, all three run together under `ftgo run -d` with its embedded broker:
+healthy in `ftgo ps`, replying to `ftgo publish`, read back with `ftgo tail`.
 
 The broker is `ftgo broker`; the services' clients are librdkafka (C++),
 confluent-kafka (Python) and kafkajs."""
@@ -32,7 +34,7 @@ def kafka(tmp_path_factory):
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     ws = tmp_path_factory.mktemp("ws")
-    (ws / "ftgo.yaml").write_text("name: e2e\nservices: {}\n")
+    (ws / "ftgo.yaml").write_text(f"name: e2e\nkafka: {{port: {free_port()}}}\nservices: {{}}\n")
     return ws
 
 
@@ -135,3 +137,41 @@ def test_generated_service_builds_tests_and_replies(template, kafka, workspace):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def ps_services(workspace):
+    r = ftgo("--json", "-C", workspace, "ps")
+    if r.returncode != 0:
+        return {}
+    doc = json.loads(r.stdout)
+    services = doc["services"] if isinstance(doc, dict) else doc
+    return {s["name"]: s for s in services}
+
+
+def test_the_services_run_under_ftgo_run_and_reply(workspace):
+    """After the deploys above: `ftgo run -d` with the embedded broker starts all
+    three from their releases; each turns healthy; an event published with
+    `ftgo publish` gets its reply, read back with `ftgo tail`; `ftgo down`."""
+    names = {t: t.replace("-service", "") + "-e2e" for t in TEMPLATES}
+    ftgo("-C", workspace, "run", "-d", timeout=900, check=0)
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            services = ps_services(workspace)
+            if all("healthy" == services.get(n, {}).get("health") for n in names.values()):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"not all healthy: {ps_services(workspace)}")
+        for template, name in names.items():
+            ftgo("-C", workspace, "publish", f"{template}-in", '{"orderId":8}', "-k", "order-8",
+                 "-H", "type=OrderCreated", check=0)
+            r = ftgo("-C", workspace, "tail", f"{template}-out", "--wait", "--from", "beginning", "-n", "1", "-o", "json",
+                     timeout=120, check=0)
+            event = json.loads(r.stdout.splitlines()[0])
+            pascal = "".join(w.capitalize() for w in name.split("-"))
+            assert event["key"] == "order-8"
+            assert event["headers"]["type"] == f"{pascal}Processed"
+            assert json.loads(event["value"]) == {"type": f"{pascal}Processed", "source": {"orderId": 8}}
+    finally:
+        ftgo("-C", workspace, "down", timeout=120)
