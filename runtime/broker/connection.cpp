@@ -18,6 +18,12 @@ namespace {
 constexpr std::size_t k_read_chunk = 64u << 10;
 constexpr std::size_t k_min_frame_bytes = 8;  // api key, version, correlation id
 
+// A peer that goes away is not worth a log line.
+bool ordinary_close(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor;
+}
+
 std::uint32_t load_u32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
@@ -133,11 +139,7 @@ void Connection::read_more() {
       asio::buffer(m_in.data() + m_in_end, m_in.size() - m_in_end),
       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         self->m_reading = false;
-        if (ec) {
-          bool quiet = ec == asio::error::eof || ec == asio::error::operation_aborted ||
-                       ec == asio::error::connection_reset;
-          return self->close(quiet ? "" : ec.message());
-        }
+        if (ec) return self->close(ordinary_close(ec) ? "" : ec.message());
         self->m_in_end += n;
         self->process();
       });
@@ -156,7 +158,7 @@ void Connection::write_more() {
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                       self->m_writing.clear();
                       self->m_out_bytes -= n;
-                      if (ec) return self->close(ec == asio::error::operation_aborted ? "" : ec.message());
+                      if (ec) return self->close(ordinary_close(ec) ? "" : ec.message());
                       self->write_more();
                       self->maybe_finish_drain();
                       if (!self->m_waiting && !self->m_dispatching) self->process();

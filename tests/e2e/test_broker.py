@@ -225,3 +225,19 @@ def test_port_in_use_is_a_clear_error(tmp_path):
 def test_bad_flags_are_usage_errors(tmp_path):
     assert ftgo("broker", "--fsync", "sometimes", "--data", tmp_path).returncode == 2
     assert ftgo("broker", "--partitions", "0", "--data", tmp_path).returncode == 2
+
+
+def test_bad_input_is_logged_and_ordinary_disconnects_are_not(tmp_path):
+    b = Broker(tmp_path / "kafka").start()
+    try:
+        produce(b, "t", ["k:v"])
+        consume(b, "t", 1)
+        raw_exchange(b, struct.pack(">I", 0x80000000) + b"x" * 8)
+        raw_exchange(b, request_frame(99, 0, 1))
+    finally:
+        assert b.stop() == 0
+    log = b.proc.stdout.read()
+    lines = [l for l in log.splitlines() if l]
+    assert len(lines) == 2, log
+    assert "frame size -2147483648 is outside 0-104857600 bytes" in lines[0]
+    assert "unknown api key 99" in lines[1]
