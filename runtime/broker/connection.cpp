@@ -16,6 +16,10 @@ using protocol::Writer;
 
 namespace {
 constexpr std::size_t k_read_chunk = 64u << 10;
+// A buffer grown for large frames (producers send ~1 MiB requests) is kept up
+// to this size, so it is not reallocated and zeroed for every request.
+constexpr std::size_t k_keep_buffer_bytes = 8u << 20;
+constexpr std::size_t k_min_read = 16u << 10;
 constexpr std::size_t k_min_frame_bytes = 8;  // api key, version, correlation id
 
 // A peer that goes away is not worth a log line.
@@ -69,7 +73,7 @@ void Connection::process() {
   while (!m_closed && !m_waiting && m_out_bytes < k_max_queued_output && !m_draining) {
     std::size_t avail = m_in_end - m_in_begin;
     if (avail < 4) break;
-    auto size = static_cast<std::int32_t>(load_u32(m_in.data() + m_in_begin));
+    auto size = static_cast<std::int32_t>(load_u32(m_in.get() + m_in_begin));
     if (size < 0 || static_cast<std::size_t>(size) > k_max_frame_bytes) {
       return close(fmt::format("frame size {} is outside 0-{} bytes", size, k_max_frame_bytes));
     }
@@ -77,7 +81,7 @@ void Connection::process() {
       return close(fmt::format("frame of {} bytes is too short for a request header", size));
     }
     if (avail < 4 + static_cast<std::size_t>(size)) break;
-    Reader body(m_in.data() + m_in_begin + 4, static_cast<std::size_t>(size));
+    Reader body(m_in.get() + m_in_begin + 4, static_cast<std::size_t>(size));
     m_in_begin += 4 + static_cast<std::size_t>(size);
 
     protocol::Request request;
@@ -117,26 +121,30 @@ void Connection::on_reply(std::int32_t correlation_id, std::optional<Writer> bod
 
 void Connection::read_more() {
   if (m_reading || m_closed || m_draining) return;
-  // Move the unprocessed tail to the front, then make room for the frame in
-  // progress (its size is known once 4 bytes are in).
   std::size_t avail = m_in_end - m_in_begin;
-  if (m_in_begin > 0) {
-    if (avail > 0) std::memmove(m_in.data(), m_in.data() + m_in_begin, avail);
+  if (avail == 0) m_in_begin = m_in_end = 0;
+  // Room for the whole frame in progress (its size is known once 4 bytes are
+  // in) and for a read of a useful size.
+  std::size_t want = avail >= 4 ? 4 + std::size_t(load_u32(m_in.get() + m_in_begin)) : 4;
+  std::size_t need = std::max(want, avail + k_min_read);
+  if (m_in_begin + need > m_in_cap || (m_in_cap > k_keep_buffer_bytes && need <= k_read_chunk)) {
+    std::size_t cap = m_in_cap;
+    if (need > cap) cap = std::max(2 * need, k_read_chunk);  // two frames fit: fewer moves
+    if (m_in_cap > k_keep_buffer_bytes && need <= k_read_chunk) cap = k_read_chunk;  // give back
+    if (cap != m_in_cap) {
+      auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(cap);
+      if (avail > 0) std::memcpy(bigger.get(), m_in.get() + m_in_begin, avail);
+      m_in = std::move(bigger);
+      m_in_cap = cap;
+    } else if (avail > 0) {
+      std::memmove(m_in.get(), m_in.get() + m_in_begin, avail);
+    }
     m_in_begin = 0;
     m_in_end = avail;
   }
-  std::size_t want = k_read_chunk;
-  if (avail >= 4) want = std::max(want, 4 + std::size_t(load_u32(m_in.data())));
-  if (m_in.size() < want) {
-    m_in.resize(want);
-  } else if (m_in.size() > (1u << 20) && want <= k_read_chunk && avail <= k_read_chunk) {
-    m_in.resize(k_read_chunk);  // give back a large frame's buffer
-    m_in.shrink_to_fit();
-  }
-  if (m_in.size() == m_in_end) m_in.resize(m_in.size() + k_read_chunk);
   m_reading = true;
   m_socket.async_read_some(
-      asio::buffer(m_in.data() + m_in_end, m_in.size() - m_in_end),
+      asio::buffer(m_in.get() + m_in_end, m_in_cap - m_in_end),
       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         self->m_reading = false;
         if (ec) return self->close(ordinary_close(ec) ? "" : ec.message());

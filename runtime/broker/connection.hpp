@@ -51,7 +51,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Broker& m_broker;
   Server& m_server;
   std::string m_peer;
-  std::vector<std::uint8_t> m_in;
+  std::unique_ptr<std::uint8_t[]> m_in;  // not zeroed: only bytes read are looked at
+  std::size_t m_in_cap = 0;
   std::size_t m_in_begin = 0;  // first unprocessed byte
   std::size_t m_in_end = 0;    // end of the bytes read
   std::deque<std::string> m_out;

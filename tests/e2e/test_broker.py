@@ -241,3 +241,13 @@ def test_bad_input_is_logged_and_ordinary_disconnects_are_not(tmp_path):
     assert len(lines) == 2, log
     assert "frame size -2147483648 is outside 0-104857600 bytes" in lines[0]
     assert "unknown api key 99" in lines[1]
+
+
+def test_large_produce_requests_round_trip_in_order(broker):
+    # ~20 MB in requests of about 1 MiB: frames larger than one socket read,
+    # several frames per read, partial frames carried over.
+    lines = [f"{i}:{'x' * 1000}{i}" for i in range(20000)]
+    produce(broker, "big", lines, "-X", "linger.ms=50", "-X", "batch.size=1000000")
+    out = kcat(broker, "-C", "-t", "big", "-o", "beginning", "-c", "20000", "-e", "-f", "%k %S\\n", timeout=120)
+    got = out.decode().splitlines()
+    assert got == [f"{i} {1000 + len(str(i))}" for i in range(20000)]
