@@ -84,7 +84,8 @@ void run_publish(const PublishOptions& o, const Globals& g) {
     printer = std::make_unique<OrderedPrinter>(o.topic);
     on_delivery = [&](const events::Delivery& d) { printer->add(d); };
   }
-  events::Publisher publisher(brokers, o.topic, o.partition, on_delivery);
+  bool bulk = !o.value && (o.jsonl || o.file.empty()) && !::isatty(o.file.empty() ? STDIN_FILENO : -1);
+  events::Publisher publisher(brokers, o.topic, o.partition, on_delivery, bulk);
 
   events::StreamDefaults defaults;
   defaults.key = o.key;

@@ -29,8 +29,8 @@ KafkaHandle make_client(const Brokers& brokers, rd_kafka_type_t type,
     set_property(conf, "bootstrap.servers", brokers.bootstrap);
     set_property(conf, "client.id", "ftgo");
     set_property(conf, "log.connection.close", "false");
-    for (const auto& [k, v] : brokers.properties) set_property(conf, k, v);
     for (const auto& [k, v] : extra) set_property(conf, k, v);
+    for (const auto& [k, v] : brokers.properties) set_property(conf, k, v);
   } catch (...) {
     rd_kafka_conf_destroy(conf);
     throw;

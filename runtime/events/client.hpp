@@ -26,8 +26,8 @@ using MetadataHandle = std::unique_ptr<const rd_kafka_metadata_t, MetadataDelete
 // How long a broker may stay silent before ftgo says it cannot reach Kafka.
 inline constexpr int k_connect_timeout_ms = 5000;
 
-// A librdkafka client of `type` for `brokers`: bootstrap.servers, the
-// workspace's extra properties, then `extra` (ftgo's tuning; wins last).
+// A librdkafka client of `type` for `brokers`: bootstrap.servers, `extra`
+// (ftgo's tuning), then the workspace's properties, which win.
 // librdkafka's own log lines are silenced unless FTGO_DEBUG is set, because
 // ftgo reports failures itself. `config` is the conf object to finish before
 // creation (callbacks, opaque); may be null. Throws ftgo::Error on a bad property.

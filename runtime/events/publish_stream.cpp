@@ -1,5 +1,6 @@
 #include "events/publish_stream.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +70,10 @@ void publish_stream(Publisher& publisher, int fd, const std::string& source, con
   std::string carry;  // a line split across reads
   std::vector<char> buf(k_read_size);
   while (true) {
+    // Input idle (a live pipe or a terminal): send what is queued now rather
+    // than after the bulk linger.
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 0) == 0) publisher.send_now();
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -30,9 +30,10 @@ class Publisher {
   // within a few seconds, when the topic does not exist and cannot be created
   // automatically, or when `partition` (if >= 0) is not one of its partitions.
   // `on_delivery`, when set, is called for every event; otherwise only
-  // failures are tracked (faster).
+  // failures are tracked (faster). `bulk`: tuned for a stream of many events
+  // (a longer linger) rather than a few typed or given ones.
   Publisher(const Brokers& brokers, std::string topic, int32_t partition = -1,
-            std::function<void(const Delivery&)> on_delivery = {});
+            std::function<void(const Delivery&)> on_delivery = {}, bool bulk = false);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -45,6 +46,9 @@ class Publisher {
 
   // Serves ready delivery reports without waiting.
   void poll();
+  // Sends what is queued now instead of after the linger (the input went
+  // idle); blocks at most a couple of milliseconds.
+  void send_now();
   // Waits until every event is confirmed or failed.
   void flush();
 
