@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <set>
 #include <sstream>
@@ -338,7 +339,11 @@ void Supervisor::schedule() {
 
 void Supervisor::check_ready() {
   if (m_ready_reported || !m_opts.on_ready) return;
+  // Without a probe, "up" means still running a moment after the start, so
+  // a service that dies at once is reported rather than counted as up.
+  const std::chrono::milliseconds settle{1000};
   bool all = true;
+  std::chrono::milliseconds recheck{0};
   for (auto& u : m_units) {
     State s = u->state();
     if (s == State::failed || s == State::skipped) {
@@ -346,8 +351,18 @@ void Supervisor::check_ready() {
       m_opts.on_ready(false, u->reason(), u->name());
       return;
     }
-    bool up = s == State::completed || s == State::healthy || (s == State::running && !u->has_probe());
+    bool up = s == State::completed || s == State::healthy;
+    if (s == State::running && !u->has_probe()) {
+      if (u->uptime() >= settle) up = true;
+      else recheck = std::max(recheck, settle - u->uptime());
+    }
     if (!up) all = false;
+  }
+  if (recheck.count() > 0) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(m_io, recheck);
+    timer->async_wait([this, timer](const boost::system::error_code& ec) {
+      if (!ec) check_ready();
+    });
   }
   if (all && m_kafka_ready) {
     m_ready_reported = true;

@@ -28,7 +28,9 @@ void ServiceUnit::run_next_op() {
   op([this] { boost::asio::post(m_rt.io, [this] { run_next_op(); }); });
 }
 
-void ServiceUnit::stop_process(const std::shared_ptr<Instance>& inst, std::function<void()> then) {
+void ServiceUnit::stop_process(const std::shared_ptr<Instance>& inst, std::function<void()> then_) {
+  // The waiter holds the instance: a retired one (replace) has no other owner.
+  std::function<void()> then = [inst, then_] { then_(); };
   if (!inst || inst->exited()) {
     if (inst && m_exit_waiters.count(inst.get()) == 0) {
       // Reaped but its output is still draining: wait for on_exit.

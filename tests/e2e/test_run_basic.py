@@ -9,7 +9,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures", "run"))
-from runkit import (PY, Run, alive, descendants, fixture, ftgo, make_workspace, wait_gone)  # noqa: E402
+from runkit import (PY, Run, alive, descendants, fixture, ftgo, make_workspace, pids_with_marker, wait_gone)  # noqa: E402
 
 MODE = os.environ.get("FTGO_TEST_KAFKA_MODE", "embedded")
 
@@ -124,12 +124,12 @@ def test_a_child_ignoring_sigterm_is_killed_after_its_timeout(tmp_path):
 def test_a_grandchild_holding_the_output_pipe_does_not_hang_the_exit(tmp_path):
     marker = f"grandchild-{os.getpid()}-{time.time_ns()}"
     root = ws(tmp_path, {
-        "parent": {"run": f"sh -c 'exec -a {marker} sleep 300' & echo spawned; exit 3", "restart": "no"},
+        "parent": {"run": f"bash -c 'exec -a {marker} sleep 300' & echo spawned; sleep 0.5; exit 3", "restart": "no"},
     })
     run = Run(root)
     assert run.wait(30) == 1
     assert "parent | exited with code 3" in run.text()
-    from runkit import pids_with_marker
+    assert "parent | spawned" in run.text()
     assert wait_gone(pids_with_marker(marker), 5) == []
 
 
