@@ -31,6 +31,10 @@ const std::string k_kafka = "kafka";
 int bind_port(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  // Like the servers it checks for: a port whose last listener just exited
+  // (connections in TIME_WAIT) is free; one with a listener is not.
+  int one = 1;
+  if (port != 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -70,17 +70,20 @@ class Ftgo:
 def ws(tmp_path_factory):
     root = str(tmp_path_factory.mktemp("ftgo") / "ftgo")
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".ftgo", "vendor", "node_modules", ".build-venv",
-                                                                  "__pycache__", "package-lock.json"))
+                                                                  "__pycache__"))
     kafka_port, gateway_port = free_port(), free_port()
     path = os.path.join(root, "ftgo.yaml")
     text = open(path).read().replace("port: 9092", f"port: {kafka_port}")
     open(path, "w").write(text)
     gw = os.path.join(root, "services/api-gateway/service.yaml")
-    open(gw, "w").write(re.sub(r"(?m)^port: \d+", f"port: {gateway_port}", open(gw).read()))
+    text = re.sub(r"(?m)^port: \d+", f"port: {gateway_port}", open(gw).read())
+    open(gw, "w").write(text)
     f = Ftgo(root, gateway_port)
-    f("run", "-d", timeout=900)
-    yield f
-    ftgo("-C", root, "down", timeout=120)
+    try:
+        f("run", "-d", timeout=900)
+        yield f
+    finally:
+        ftgo("-C", root, "down", timeout=120)
 
 
 def saga_events(ws, order_id):
