@@ -63,3 +63,59 @@ def marker_lines(ws, service):
 
 def set_version(ws, service, text):
     (Path(ws) / "services" / service / "src" / "version.txt").write_text(text + "\n")
+
+
+class Run:
+    """A foreground `ftgo run` in `ws`, its output in a file; stop() always cleans up."""
+
+    def __init__(self, ws, *args):
+        import subprocess as sp
+        from conftest import FTGO_BIN
+        self.ws = Path(ws)
+        self.log_path = self.ws / "run-output.txt"
+        self.log = open(self.log_path, "w")
+        env = dict(os.environ, NO_COLOR="1")
+        env.pop("FTGO_BROKERS", None)
+        self.proc = sp.Popen([FTGO_BIN, "-C", str(ws), "run", *args], stdout=self.log, stderr=sp.STDOUT, env=env,
+                             start_new_session=True)
+
+    def output(self):
+        return self.log_path.read_text()
+
+    def ps(self):
+        proc = ftgo("-C", self.ws, "ps", "--json", check=0)
+        return {s["name"]: s for s in json.loads(proc.stdout)["services"]}
+
+    def wait_healthy(self, names, timeout=30):
+        import time
+        deadline = time.time() + timeout
+        services = {}
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"ftgo run exited {self.proc.returncode}:\n{self.output()}")
+            proc = ftgo("-C", self.ws, "ps", "--json")
+            if proc.returncode == 0:
+                doc = json.loads(proc.stdout)
+                services = {s["name"]: s for s in doc.get("services", [])}
+                if all(services.get(n, {}).get("health") == "healthy" for n in names):
+                    return services
+            time.sleep(0.2)
+        raise AssertionError(f"not healthy in {timeout}s: {services}\n{self.output()}")
+
+    def stop(self):
+        import signal
+        import subprocess as sp
+        if self.proc.poll() is None:
+            ftgo("-C", self.ws, "down", timeout=30)
+            try:
+                self.proc.wait(20)
+            except sp.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def http_get(port, path):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+        return r.read().decode()
