@@ -5,15 +5,19 @@ import json
 
 import pytest
 
-from conftest import ftgo
+from conftest import free_port, ftgo
 from deploy_helpers import Run, current_release, deploy_json, http_get, make_workspace, marker_lines, set_version
 
 SERVICES = ("order-service", "kitchen-service", "accounting-service")
 
 
+def embedded():
+    return {"mode": "embedded", "port": free_port(), "data": ".ftgo/kafka"}
+
+
 @pytest.fixture
 def running(tmp_path):
-    ws = make_workspace(tmp_path / "ws", services=SERVICES)
+    ws = make_workspace(tmp_path / "ws", services=SERVICES, kafka=embedded())
     deploy_json(ws, *SERVICES)
     run = Run(ws)
     try:
@@ -69,7 +73,7 @@ def test_rollback_swaps_the_previous_release_back_in_without_building(running):
 
 
 def test_run_builds_a_service_that_has_no_release_yet(tmp_path):
-    ws = make_workspace(tmp_path / "ws", services=("order-service",))
+    ws = make_workspace(tmp_path / "ws", services=("order-service",), kafka=embedded())
     run = Run(ws)
     try:
         services = run.wait_healthy(["order-service"])
