@@ -84,3 +84,59 @@ def test_run_builds_a_service_that_has_no_release_yet(tmp_path):
         assert [(e["kind"], e["outcome"], e["release"]) for e in entries] == [("run", "deployed", release)]
     finally:
         run.stop()
+
+
+def test_events_produced_during_a_deploy_are_all_consumed(tmp_path):
+    import threading
+    import time
+
+    from confluent_kafka import Producer
+
+    port = free_port()
+    kafka = {"mode": "embedded", "port": port, "data": ".ftgo/kafka",
+             "topics": [{"name": "deploy-events", "partitions": 3}]}
+    ws = make_workspace(tmp_path / "ws", services=("consumer-service",), kafka=kafka,
+                        fixtures={"consumer-service": "consumer"})
+    run = Run(ws)
+    stop = threading.Event()
+    produced = []
+    try:
+        run.wait_healthy(["consumer-service"], timeout=60)
+        producer = Producer({"bootstrap.servers": f"127.0.0.1:{port}", "linger.ms": 0})
+
+        def produce():
+            i = 0
+            while not stop.is_set():
+                value = f"{i}:{int(time.time() * 1000)}"
+                producer.produce("deploy-events", key=str(i), value=value)
+                producer.poll(0)
+                produced.append(value)
+                i += 1
+                time.sleep(0.01)
+            assert producer.flush(30) == 0
+
+        thread = threading.Thread(target=produce)
+        thread.start()
+        time.sleep(1)
+        set_version(ws, "consumer-service", "v2")
+        report, _ = deploy_json(ws, "consumer-service")
+        assert report["services"][0]["status"] == "deployed"
+        time.sleep(1)
+        stop.set()
+        thread.join(60)
+        consumed_file = ws / "consumed.txt"
+        deadline = time.time() + 60
+        values = set()
+        while time.time() < deadline:
+            lines = consumed_file.read_text().splitlines() if consumed_file.exists() else []
+            values = {line.split()[1] for line in lines}
+            if values >= set(produced):
+                break
+            time.sleep(0.2)
+        missing = sorted(set(produced) - values, key=lambda v: int(v.split(":")[0]))
+        assert not missing, f"{len(missing)} of {len(produced)} events never consumed, e.g. {missing[:5]}"
+        versions = {line.split()[0] for line in lines}
+        assert versions == {"v1", "v2"}  # both instances consumed a part of the stream
+    finally:
+        stop.set()
+        run.stop()
