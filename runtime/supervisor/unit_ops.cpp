@@ -254,7 +254,10 @@ void ServiceUnit::replace_blue_green(Launch next_launch, milliseconds timeout,
     log_event("new instance (pid " + std::to_string(m_proc->pid()) + ") healthy: stopping pid " +
               std::to_string(old->pid()));
     if (m_probe) schedule_probe(m_svc.health.interval * 5);
-    stop_process(old, [this, done, next_op] {
+    // `old` is captured so the Instance outlives its exit: when its pipes close
+    // before it is reaped, nothing else holds it and the exit (and `done`) is lost.
+    stop_process(old, [this, old, done, next_op] {
+      (void)old;
       done(true, "", false, pid());
       next_op();
     });

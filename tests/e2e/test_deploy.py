@@ -240,3 +240,29 @@ def test_commit_is_recorded_from_the_service_repository(tmp_path):
     head = git(ws / "services/order-service", "rev-parse", "HEAD")
     report, _ = deploy_json(ws, "order-service")
     assert report["services"][0]["commit"] == head
+
+
+def test_a_live_progress_line_is_drawn_on_a_terminal_only(tmp_path):
+    import pty
+    ws = make_workspace(tmp_path)
+    env = dict(os.environ, SLOW="1", NO_COLOR="1")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(FTGO_BIN, [FTGO_BIN, "-C", str(ws), "deploy", "order-service"], env)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, output
+    text = output.decode()
+    assert re.search(r"\r\x1b\[Kstage 1/3 build, \d+\.\ds", text), text
+    assert "==> order-service: build (1/3)" in text
+    # Without a terminal: no progress line at all.
+    proc = ftgo("-C", ws, "deploy", "order-service", "--no-cache", env={"SLOW": "1"}, check=0)
+    assert "\r" not in proc.stdout and "stage 1/3" not in proc.stdout
