@@ -1,78 +1,10 @@
-// What every FTGO Node service needs: a durable state file, a Kafka
-// command/reply loop (kafkajs), an HTTP server with /health, a clean SIGTERM.
-// Configuration comes from the environment `ftgo run` sets:
-// KAFKA_BOOTSTRAP_SERVERS, PORT, FTGO_SERVICE, FTGO_WORKSPACE.
+// The gateway's HTTP plumbing: a JSON server on $PORT with /health and a
+// clean SIGTERM. It holds no state and uses no Kafka.
 'use strict';
-const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const SERVICE = process.env.FTGO_SERVICE || path.basename(__dirname);
-const BOOTSTRAP = (process.env.KAFKA_BOOTSTRAP_SERVERS || '127.0.0.1:9092').split(',');
-
-// The service's state: one JSON document in
-// $FTGO_WORKSPACE/.ftgo/data/<service>/state.json, rewritten atomically.
-class Store {
-  constructor(initial) {
-    const root = process.env.FTGO_WORKSPACE || __dirname;
-    this.dir = path.join(root, '.ftgo', 'data', SERVICE);
-    this.file = path.join(this.dir, 'state.json');
-    fs.mkdirSync(this.dir, { recursive: true });
-    try {
-      this.data = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-    } catch (e) {
-      if (e.code !== 'ENOENT') throw e;
-      this.data = initial;
-    }
-  }
-
-  save() {
-    const tmp = this.file + '.tmp';
-    const fd = fs.openSync(tmp, 'w');
-    fs.writeSync(fd, JSON.stringify(this.data));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(tmp, this.file);
-  }
-}
-
-// Consumes `topics` as group SERVICE and calls handle(type, key, value,
-// headers) for each message, sending what it returns before the offset is
-// committed (at-least-once: handlers are idempotent).
-async function startBus(topics, handle) {
-  const { Kafka, logLevel } = require('kafkajs');
-  const kafka = new Kafka({ clientId: SERVICE, brokers: BOOTSTRAP, logLevel: logLevel.WARN });
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
-  const consumer = kafka.consumer({ groupId: SERVICE, sessionTimeout: 6000, heartbeatInterval: 1000,
-                                    maxWaitTimeInMs: 100 });
-  await producer.connect();
-  await consumer.connect();
-  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-  const send = async (messages, correlationId) => {
-    for (const m of messages) {
-      await producer.send({ topic: m.topic, acks: -1, messages: [{
-        key: m.key, value: JSON.stringify(m.value),
-        headers: { type: m.type, correlation_id: String(correlationId || m.key) } }] });
-    }
-  };
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers = {};
-      for (const [k, v] of Object.entries(message.headers || {})) headers[k] = v === null ? null : v.toString();
-      let value;
-      try {
-        value = JSON.parse(message.value ? message.value.toString() : 'null');
-      } catch (e) {
-        console.log(`skipping a message that is not JSON: ${e.message}`);
-        return;
-      }
-      const replies = handle(headers.type, message.key ? message.key.toString() : null, value, headers);
-      if (replies.length) await send(replies, headers.correlation_id);
-    },
-  });
-  return { send, stop: async () => { await consumer.disconnect(); await producer.disconnect(); } };
-}
 
 // Serves HTTP on $PORT. routes maps "METHOD segment" to
 // async fn(parts, body) -> [status, json]. GET /health is built in.
@@ -103,7 +35,7 @@ function serve(routes, onStop) {
     }
   });
   const port = Number(process.env.PORT || 8080);
-  server.listen(port, '127.0.0.1', () => console.log(`${SERVICE} listening on 127.0.0.1:${port}, Kafka at ${BOOTSTRAP}`));
+  server.listen(port, '127.0.0.1', () => console.log(`${SERVICE} listening on 127.0.0.1:${port}`));
   const stop = async () => {
     server.close();
     if (onStop) await onStop();
@@ -115,4 +47,4 @@ function serve(routes, onStop) {
   return server;
 }
 
-module.exports = { SERVICE, Store, startBus, serve };
+module.exports = { SERVICE, serve };
