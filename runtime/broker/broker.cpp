@@ -18,7 +18,10 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_store(std::make_unique<storage::Store>(m_options.data_dir, m_options.log)),
       m_groups(m_clock),
       m_group_timer(io),
-      m_flush_timer(io) {}
+      m_flush_timer(io),
+      m_retention_timer(io) {
+  if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
+}
 
 Broker::~Broker() = default;
 
@@ -92,11 +95,38 @@ std::int64_t Broker::allocate_producer_id() {
   return m_last_producer_id;
 }
 
-void Broker::flush() { m_store->flush_all(); }
+void Broker::flush() {
+  if (m_flusher) m_flusher->drain();
+  m_store->flush_all();
+}
+
+std::size_t Broker::flush_async() {
+  if (!m_flusher || !m_flusher->idle()) return 0;
+  std::vector<storage::File> files;
+  try {
+    m_store->collect_sync(files);
+  } catch (const std::exception& e) {
+    // Writing an index or opening it for the sync failed: what was collected
+    // is still synced; the rest is tried again at the next tick or shutdown.
+    fmt::print(stderr, "ftgo broker: flush: {}\n", e.what());
+  }
+  std::size_t n = files.size();
+  m_flusher->submit(std::move(files));
+  return n;
+}
+
+void Broker::enforce_retention() {
+  try {
+    m_store->enforce_retention(now_ms());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ftgo broker: retention: {}\n", e.what());
+  }
+}
 
 void Broker::start_timers() {
   m_timers = true;
   arm_flush_timer();
+  arm_retention_timer();
   arm_group_timer();
 }
 
@@ -104,17 +134,27 @@ void Broker::cancel_timers() {
   m_timers = false;
   m_group_timer.cancel();
   m_flush_timer.cancel();
+  m_retention_timer.cancel();
   m_group_timer_at = -1;
 }
 
 void Broker::arm_flush_timer() {
-  if (!m_timers || m_options.log.fsync != storage::FsyncPolicy::interval) return;
+  if (!m_timers || !m_flusher) return;
   m_flush_timer.expires_after(std::chrono::milliseconds(m_options.flush_interval_ms));
   m_flush_timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    flush();
-    m_store->enforce_retention(now_ms());
+    flush_async();
     arm_flush_timer();
+  });
+}
+
+void Broker::arm_retention_timer() {
+  if (!m_timers) return;
+  m_retention_timer.expires_after(std::chrono::milliseconds(m_options.retention_check_interval_ms));
+  m_retention_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    enforce_retention();
+    arm_retention_timer();
   });
 }
 

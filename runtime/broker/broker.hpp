@@ -6,7 +6,9 @@
 //
 // Ownership and threads: one per `ftgo broker` process (or per test/fuzz run),
 // owned by whoever runs the io_context; touched from that io_context's single
-// thread only. The Server owns connections and calls dispatch().
+// thread only. The Server owns connections and calls dispatch(). Under
+// FsyncPolicy::interval the fdatasyncs run on the Flusher's thread: the flush
+// timer only collects what to sync (dup'd descriptors) on the io thread.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -18,6 +20,7 @@
 
 #include "broker/groups/coordinator.hpp"
 #include "broker/protocol/api.hpp"
+#include "broker/storage/flusher.hpp"
 #include "broker/storage/store.hpp"
 
 namespace ftgo::broker {
@@ -36,6 +39,9 @@ struct BrokerOptions {
   bool auto_create_topics = true;
   int max_partitions = 10000;  // per topic, in CreateTopics
   std::int64_t flush_interval_ms = 1000;  // with FsyncPolicy::interval
+  // How often time and size retention runs, whatever the fsync policy
+  // (Kafka's log.retention.check.interval.ms, there 5 minutes).
+  std::int64_t retention_check_interval_ms = 1000;
 };
 
 // Something waiting for appends to a partition (a parked Fetch).
@@ -57,6 +63,8 @@ class Broker {
   boost::asio::io_context& io() { return m_io; }
   storage::Store& store() { return *m_store; }
   groups::Coordinator& groups() { return m_groups; }
+  // nullptr under FsyncPolicy::always.
+  const storage::Flusher* flusher() const { return m_flusher.get(); }
 
   // Decodes the rest of the header, runs the handler. Throws DecodeError for
   // a request to close the connection over (unknown API, bad body).
@@ -77,18 +85,29 @@ class Broker {
   std::int64_t allocate_producer_id();
   std::int64_t now_ms() const;
 
-  // Flushes every log (the interval timer calls it; and at shutdown).
+  // Flushes every log on the calling thread, after the syncs queued on the
+  // flusher are done (at shutdown: everything is on disk when it returns).
   void flush();
+  // Hands what is unsynced to the flusher thread (the interval timer calls
+  // it); does nothing while the flusher still syncs the previous batch, or
+  // under FsyncPolicy::always. Returns how many files were queued.
+  std::size_t flush_async();
+  // Runs time and size retention now (the retention timer calls it).
+  void enforce_retention();
   void start_timers();
   void cancel_timers();
 
  private:
   void arm_group_timer();
   void arm_flush_timer();
+  void arm_retention_timer();
 
   boost::asio::io_context& m_io;
   BrokerOptions m_options;
   std::unique_ptr<storage::Store> m_store;
+  // Under FsyncPolicy::interval only. It holds its own dup'd descriptors,
+  // never the store's, and syncs what is queued before it is destroyed.
+  std::unique_ptr<storage::Flusher> m_flusher;
   groups::SteadyClock m_clock;
   groups::Coordinator m_groups;
   std::map<std::pair<std::string, int>, std::vector<std::weak_ptr<AppendWaiter>>> m_waiters;
@@ -96,6 +115,7 @@ class Broker {
   boost::asio::steady_timer m_group_timer;
   std::int64_t m_group_timer_at = -1;
   boost::asio::steady_timer m_flush_timer;
+  boost::asio::steady_timer m_retention_timer;
   bool m_timers = false;
   bool m_stopping = false;
   std::int64_t m_last_producer_id = 0;

@@ -39,6 +39,31 @@ def test_committed_offset_keeps_its_metadata_kafka_python(target, make_client, t
         c.close()
 
 
+def test_list_consumer_group_offsets_answers_every_committed_offset_kafka_python(target, make_client, topic):
+    # KafkaAdminClient.list_consumer_group_offsets(group) sends OffsetFetch with null topics
+    # (v2+: every committed offset of the group).
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition as KTP
+    from kafka.structs import OffsetAndMetadata
+    other = f"{topic}-b"
+    make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)] * 3)
+    make_client("confluent", target.bootstrap).produce(other, [Rec(value=b"y", partition=0)] * 5)
+    group = f"all-{uuid.uuid4().hex[:8]}"
+    c = KafkaConsumer(bootstrap_servers=target.bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        c.assign([KTP(topic, 0), KTP(other, 0)])
+        c.commit({KTP(topic, 0): OffsetAndMetadata(2, "a"), KTP(other, 0): OffsetAndMetadata(4, "")})
+    finally:
+        c.close()
+    admin = KafkaAdminClient(bootstrap_servers=target.bootstrap)
+    try:
+        got = admin.list_consumer_group_offsets(group)
+        assert {tp: (o.offset, o.metadata) for tp, o in got.items()} == {
+            KTP(topic, 0): (2, "a"), KTP(other, 0): (4, "")}
+        assert admin.list_consumer_group_offsets(f"none-{uuid.uuid4().hex[:8]}") == {}
+    finally:
+        admin.close()
+
+
 def test_describe_configs_answers_with_defaults(target, make_client, topic):
     make_client("confluent", target.bootstrap).create_topic(topic, 1)
     admin = AdminClient({"bootstrap.servers": target.bootstrap})

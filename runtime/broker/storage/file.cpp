@@ -47,6 +47,14 @@ void File::close() {
   m_fd = -1;
 }
 
+File File::dup() const {
+  File f;
+  f.m_fd = ::fcntl(m_fd, F_DUPFD_CLOEXEC, 0);
+  if (f.m_fd < 0) fail("cannot duplicate file descriptor", m_path);
+  f.m_path = m_path;
+  return f;
+}
+
 std::uint64_t File::size() const {
   struct stat st {};
   if (::fstat(m_fd, &st) != 0) fail("cannot stat file", m_path);

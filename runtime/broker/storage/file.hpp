@@ -36,6 +36,9 @@ class File {
   void datasync();
   void truncate(std::uint64_t size);
   void close();
+  // A second descriptor for the same open file (dup): it stays valid after
+  // this one is closed or the file unlinked, so another thread can fsync it.
+  File dup() const;
 
  private:
   int m_fd = -1;

@@ -160,6 +160,12 @@ void OffsetsLog::sync() {
   m_dirty = false;
 }
 
+void OffsetsLog::collect_sync(std::vector<File>& out) {
+  if (!m_dirty) return;
+  out.push_back(m_file.dup());
+  m_dirty = false;
+}
+
 void OffsetsLog::compact(const AllOffsets& live) {
   std::string content;
   for (const auto& [group, offsets] : live)

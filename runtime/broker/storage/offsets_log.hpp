@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "broker/storage/file.hpp"
 #include "broker/storage/partition_log.hpp"
@@ -28,6 +29,9 @@ class OffsetsLog {
   void delete_group(const std::string& group);
   void delete_topic(const std::string& topic);
   void sync();
+  // A dup of the descriptor when there is unsynced data (counted as synced:
+  // the caller syncs it, e.g. on the Flusher).
+  void collect_sync(std::vector<File>& out);
 
   // Rewrites the file with just `live`: temp file, fsync, rename.
   void compact(const AllOffsets& live);

@@ -226,6 +226,10 @@ void PartitionLog::flush() {
   for (auto& [base, seg] : m_impl->segments) seg->sync();
 }
 
+void PartitionLog::collect_sync(std::vector<File>& out) {
+  for (auto& [base, seg] : m_impl->segments) seg->collect_sync(out);
+}
+
 // Deletes whole segments from the oldest, never the active one: by time when
 // a segment's newest record is older than retention_ms; by size while the log
 // minus the oldest segment is still at least retention_bytes.

@@ -12,6 +12,9 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
+
+#include "broker/storage/file.hpp"
 
 namespace ftgo::broker::storage {
 
@@ -83,6 +86,8 @@ class PartitionLog {
   std::int64_t max_timestamp() const;
 
   void flush();                                   // fsync data and indexes
+  // What flush() would fsync, handed to `out` to sync elsewhere (Segment::collect_sync).
+  void collect_sync(std::vector<File>& out);
   void enforce_retention(std::int64_t now_ms);    // drops whole old segments
   std::uint64_t size_bytes() const;
   std::size_t segment_count() const;

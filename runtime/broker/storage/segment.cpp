@@ -283,31 +283,48 @@ std::int64_t Segment::offset_for_timestamp(std::int64_t ts) const {
 
 void Segment::flush_index(bool sync_files) {
   std::size_t n = m_index.size() - m_index_written;
-  if (n == 0) return;
-  std::string idx(n * k_index_entry, '\0'), tim(n * k_time_entry, '\0');
-  auto ip = reinterpret_cast<std::uint8_t*>(idx.data());
-  auto tp = reinterpret_cast<std::uint8_t*>(tim.data());
-  for (std::size_t i = 0; i < n; ++i) {
-    const IndexEntry& e = m_index[m_index_written + i];
-    store_be32(ip + i * k_index_entry, static_cast<std::int32_t>(e.rel_offset));
-    store_be32(ip + i * k_index_entry + 4, static_cast<std::int32_t>(e.position));
-    store_be64(tp + i * k_time_entry, e.max_ts_before);
-    store_be32(tp + i * k_time_entry + 8, static_cast<std::int32_t>(e.rel_offset));
-  }
+  if (n == 0 && !(sync_files && m_index_unsynced)) return;
   File index_file = File::open_rw(m_index_path), time_file = File::open_rw(m_time_path);
-  index_file.pwrite_all(idx.data(), idx.size(), m_index_written * k_index_entry);
-  time_file.pwrite_all(tim.data(), tim.size(), m_index_written * k_time_entry);
+  if (n > 0) {
+    std::string idx(n * k_index_entry, '\0'), tim(n * k_time_entry, '\0');
+    auto ip = reinterpret_cast<std::uint8_t*>(idx.data());
+    auto tp = reinterpret_cast<std::uint8_t*>(tim.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      const IndexEntry& e = m_index[m_index_written + i];
+      store_be32(ip + i * k_index_entry, static_cast<std::int32_t>(e.rel_offset));
+      store_be32(ip + i * k_index_entry + 4, static_cast<std::int32_t>(e.position));
+      store_be64(tp + i * k_time_entry, e.max_ts_before);
+      store_be32(tp + i * k_time_entry + 8, static_cast<std::int32_t>(e.rel_offset));
+    }
+    index_file.pwrite_all(idx.data(), idx.size(), m_index_written * k_index_entry);
+    time_file.pwrite_all(tim.data(), tim.size(), m_index_written * k_time_entry);
+    m_index_written = m_index.size();
+    m_index_unsynced = true;
+  }
   if (sync_files) {
     index_file.datasync();
     time_file.datasync();
+    m_index_unsynced = false;
   }
-  m_index_written = m_index.size();
 }
 
 void Segment::sync() {
   flush_index(true);
   if (m_dirty) m_log.datasync();
   m_dirty = false;
+}
+
+void Segment::collect_sync(std::vector<File>& out) {
+  flush_index(false);
+  if (m_index_unsynced) {
+    out.push_back(File::open_rw(m_index_path));
+    out.push_back(File::open_rw(m_time_path));
+    m_index_unsynced = false;
+  }
+  if (m_dirty && m_log.is_open()) {
+    out.push_back(m_log.dup());
+    m_dirty = false;
+  }
 }
 
 void Segment::sync_log() {

@@ -63,6 +63,10 @@ class Segment {
 
   void flush_index(bool sync_files = false);  // writes index entries not yet on disk
   void sync();         // flush_index, then fdatasync the log and indexes
+  // flush_index, then hands to `out` what sync() would fdatasync — a dup of
+  // the log's descriptor when it has unsynced data, the index files when they
+  // do — and counts it as synced (the caller syncs them, e.g. on the Flusher).
+  void collect_sync(std::vector<File>& out);
   void sync_log();     // fdatasync of the log only (indexes are rebuilt on recovery)
   void remove();       // closes and unlinks the files
 
@@ -86,6 +90,7 @@ class Segment {
   std::uint64_t m_bytes_since_index = 0;
   std::vector<IndexEntry> m_index;
   std::size_t m_index_written = 0;  // entries already in the index files
+  bool m_index_unsynced = false;    // index entries written since the last sync
   bool m_dirty = false;             // log data written since the last sync
   // Positions of recent reads' ends, so a consumer's next fetch skips the scan.
   mutable std::array<std::pair<std::int64_t, std::uint64_t>, 8> m_hints{};

@@ -253,6 +253,12 @@ void Store::flush_all() {
   m_impl->offsets_log->sync();
 }
 
+void Store::collect_sync(std::vector<File>& out) {
+  for (auto& [name, t] : m_impl->topics)
+    for (auto& p : t.partitions) p->collect_sync(out);
+  m_impl->offsets_log->collect_sync(out);
+}
+
 void Store::enforce_retention(std::int64_t now_ms) {
   for (auto& [name, t] : m_impl->topics)
     for (auto& p : t.partitions) p->enforce_retention(now_ms);

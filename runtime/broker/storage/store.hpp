@@ -55,7 +55,12 @@ class Store {
   std::vector<std::string> groups_with_offsets() const;
   void delete_group_offsets(const std::string& group);
 
+  // fsyncs every log, index and the offsets log, on the calling thread.
   void flush_all();
+  // What flush_all() would fsync, handed to `out` to sync on another thread
+  // (the broker's Flusher under FsyncPolicy::interval): dups of descriptors,
+  // so the logs may roll, delete segments or close meanwhile.
+  void collect_sync(std::vector<File>& out);
   void enforce_retention(std::int64_t now_ms);
 
  private:

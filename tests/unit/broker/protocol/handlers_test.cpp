@@ -12,6 +12,7 @@ using ftgo::test::BrokerFixture;
 using ftgo::test::hex;
 using ftgo::test::make_batch;
 using ftgo::test::s16;
+using ftgo::test::to_hex;
 
 namespace {
 struct Response {
@@ -270,6 +271,33 @@ TEST_CASE("committed offsets round-trip with metadata; none is -1", "[broker][pr
   };
   CHECK(fetch_offset("g") == std::make_pair(std::int64_t{42}, std::string("meta")));
   CHECK(fetch_offset("other").first == -1);
+}
+
+TEST_CASE("OffsetFetch with null topics answers every committed offset of the group", "[broker][protocol]") {
+  BrokerFixture f(2);
+  f.call(api_key::metadata, 4, metadata_v4("t", true));
+  f.call(api_key::metadata, 4, metadata_v4("u", true));
+  auto commit = [&](const std::string& group, const std::string& topics) {
+    Response resp(f.call(api_key::offset_commit, 2, s16(group) + hex("ffffffff") + s16("") + hex("ffffffffffffffff") + topics));
+    return resp.data;
+  };
+  commit("g", hex("00000002") + s16("u") + hex("00000001 00000000 0000000000000003") + s16("x") + s16("t") +
+                  hex("00000002 00000001 0000000000000007") + s16("") + hex("00000000 000000000000002a") + s16("m0"));
+  commit("other", hex("00000001") + s16("t") + hex("00000001 00000000 0000000000000063") + s16(""));
+
+  // v5: throttle, topics by name with partitions in order, leader epoch -1, top-level error.
+  std::string all = hex("00000000 00000002") + s16("t") + hex("00000002") +
+                    hex("00000000 000000000000002a ffffffff") + s16("m0") + hex("0000") +
+                    hex("00000001 0000000000000007 ffffffff") + s16("") + hex("0000") + s16("u") + hex("00000001") +
+                    hex("00000000 0000000000000003 ffffffff") + s16("x") + hex("0000") + hex("0000");
+  CHECK(to_hex(f.call(api_key::offset_fetch, 5, s16("g") + hex("ffffffff")).value()) == to_hex(all));
+  // v2 (no throttle, no leader epoch).
+  std::string v2 = hex("00000001") + s16("t") + hex("00000001 00000000 0000000000000063") + s16("") + hex("0000") +
+                   hex("0000");
+  CHECK(to_hex(f.call(api_key::offset_fetch, 2, s16("other") + hex("ffffffff")).value()) == to_hex(v2));
+  // A group with no commits: no topics.
+  CHECK(to_hex(f.call(api_key::offset_fetch, 3, s16("none") + hex("ffffffff")).value()) ==
+        to_hex(hex("00000000 00000000 0000")));
 }
 
 TEST_CASE("an unknown API key or a truncated body is a decode error", "[broker][protocol]") {
