@@ -11,19 +11,21 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr std::chrono::milliseconds k_drain_grace{300};
-}
+constexpr std::chrono::milliseconds k_group_poll{20};
+}  // namespace
 
 Instance::Instance(asio::io_context& io, Hooks hooks)
-    : m_io(io), m_hooks(std::move(hooks)), m_out(io), m_err(io), m_grace(io) {}
+    : m_io(io), m_hooks(std::move(hooks)), m_out(io), m_err(io), m_grace(io), m_group_poll(io) {}
 
 Instance::~Instance() {
-  if (!m_status && m_pid > 0) ::kill(-m_pid, SIGKILL);
+  if (m_group_alive && m_pid > 0) ::kill(-m_pid, SIGKILL);
 }
 
 std::shared_ptr<Instance> Instance::start(asio::io_context& io, Reaper& reaper, const SpawnSpec& spec, Hooks hooks) {
   std::shared_ptr<Instance> self(new Instance(io, std::move(hooks)));
   Spawned child = spawn(spec);
   self->m_pid = child.pid;
+  self->m_group_alive = true;
   self->m_started = std::chrono::steady_clock::now();
   std::weak_ptr<Instance> weak = self;
   reaper.watch(child.pid, [weak, pid = child.pid](int status) {
@@ -69,12 +71,37 @@ void Instance::read(Stream& s) {
 }
 
 void Instance::signal_group(int sig) {
-  if (!m_status && m_pid > 0) ::kill(-m_pid, sig);
+  if (!m_group_alive || m_pid <= 0) return;
+  if (sig != SIGKILL && sig != 0) m_stop_requested = true;
+  ::kill(-m_pid, sig);
 }
 
 void Instance::on_reaped(int status) {
   m_status = status;
-  ::kill(-m_pid, SIGKILL);  // leftovers of the group (background jobs of a shell)
+  if (m_stop_requested && group_alive(m_pid)) {
+    wait_for_group();
+    return;
+  }
+  end_group(true);
+}
+
+void Instance::wait_for_group() {
+  m_group_poll.expires_after(k_group_poll);
+  m_group_poll.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (group_alive(self->m_pid)) {
+      self->wait_for_group();
+      return;
+    }
+    self->end_group(false);
+  });
+}
+
+void Instance::end_group(bool kill_leftovers) {
+  // Leftovers of the group (background jobs of a shell). Once the group was
+  // seen empty its id may be free again: nothing is sent then.
+  if (kill_leftovers) ::kill(-m_pid, SIGKILL);
+  m_group_alive = false;
   guard_remove_group(m_pid);
   if (!m_out.open && !m_err.open) {
     maybe_finish();
@@ -98,7 +125,7 @@ void Instance::on_reaped(int status) {
 }
 
 void Instance::maybe_finish() {
-  if (m_finished || !m_status || m_out.open || m_err.open) return;
+  if (m_finished || !m_status || m_group_alive || m_out.open || m_err.open) return;
   m_finished = true;
   m_grace.cancel();
   if (m_hooks.on_batch) m_hooks.on_batch();

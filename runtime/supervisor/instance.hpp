@@ -5,6 +5,14 @@
 // killed, the pipes are drained until EOF or a short grace period (a
 // grandchild may hold them open) and only then on_exit runs, so the last
 // lines print before "exited with code N".
+//
+// Except during a stop: once signal_group() has sent a stop signal (SIGTERM),
+// the leader exiting first does not kill the rest of the group. `run: python
+// app.py` runs as `/bin/sh -c "python app.py"`; dash does not exec the last
+// command, so SIGTERM ends the shell at once while python is still closing
+// its Kafka consumer (commit, LeaveGroup). The group is then polled until it
+// is empty and on_exit runs after that; the caller's stop timeout still ends
+// it with signal_group(SIGKILL).
 // Owned (shared_ptr) by a ServiceUnit; async handlers keep it alive until
 // they finish. Single-threaded (the event loop).
 #include <sys/types.h>
@@ -39,9 +47,13 @@ class Instance : public std::enable_shared_from_this<Instance> {
   ~Instance();
 
   pid_t pid() const { return m_pid; }
+  // The leader has been reaped (its group may still be finishing a stop).
   bool exited() const { return m_status.has_value(); }
+  // Some process of the group may still run: signal_group() reaches it.
+  bool group_running() const { return m_group_alive; }
   std::chrono::steady_clock::time_point started_at() const { return m_started; }
-  // Sends `sig` to the whole process group (no-op once reaped).
+  // Sends `sig` to the whole process group (no-op once the group is gone).
+  // A signal other than SIGKILL marks a stop (see above).
   void signal_group(int sig);
   // Stops calling the hooks (the unit has let go of this instance).
   void forget() { m_hooks = {}; }
@@ -58,6 +70,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   Instance(boost::asio::io_context& io, Hooks hooks);
   void read(Stream& s);
   void on_reaped(int status);
+  void wait_for_group();
+  void end_group(bool kill_leftovers);
   void maybe_finish();
 
   boost::asio::io_context& m_io;
@@ -68,6 +82,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   Stream m_err;
   std::optional<int> m_status;
   boost::asio::steady_timer m_grace;
+  boost::asio::steady_timer m_group_poll;
+  bool m_group_alive = false;
+  bool m_stop_requested = false;
   bool m_finished = false;
 };
 

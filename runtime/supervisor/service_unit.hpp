@@ -109,6 +109,7 @@ class ServiceUnit {
   void probe_result(unsigned generation, bool ok, const std::string& detail);
   void mark_healthy();
   void stop_process(const std::shared_ptr<Instance>& inst, std::function<void()> then);
+  void kill_after_stop_timeout(const std::shared_ptr<Instance>& inst);
   void cancel_timers();
   void wait_healthy(std::chrono::milliseconds timeout, std::function<void(bool)> cb);
   void notify_health_waiter(bool ok);

@@ -177,27 +177,51 @@ void start_guard() {
 void guard_add_group(pid_t pgid) { guard_send(1, pgid); }
 void guard_remove_group(pid_t pgid) { guard_send(0, pgid); }
 
-std::vector<pid_t> child_pids() {
-  std::vector<pid_t> pids;
-  pid_t self = ::getpid();
+namespace {
+
+// Calls fn(pid, state, ppid, pgrp) for every process in /proc.
+template <class Fn>
+void for_each_process(Fn fn) {
   DIR* dir = ::opendir("/proc");
-  if (!dir) return pids;
+  if (!dir) return;
   while (auto* ent = ::readdir(dir)) {
     char* end = nullptr;
     long pid = std::strtol(ent->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0 || pid == g_guard_pid) continue;
+    if (*end != '\0' || pid <= 0) continue;
     std::ifstream stat("/proc/" + std::string(ent->d_name) + "/stat");
     std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
     auto close_paren = text.rfind(')');
-    if (close_paren == std::string::npos) continue;
+    if (close_paren == std::string::npos || close_paren + 2 > text.size()) continue;
     std::istringstream rest(text.substr(close_paren + 2));
     char state = 0;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == self && state != 'Z') pids.push_back(static_cast<pid_t>(pid));
+    long ppid = 0, pgrp = 0;
+    rest >> state >> ppid >> pgrp;
+    if (fn(static_cast<pid_t>(pid), state, static_cast<pid_t>(ppid), static_cast<pid_t>(pgrp))) break;
   }
   ::closedir(dir);
+}
+
+}  // namespace
+
+std::vector<pid_t> child_pids() {
+  std::vector<pid_t> pids;
+  pid_t self = ::getpid();
+  for_each_process([&](pid_t pid, char state, pid_t ppid, pid_t) {
+    if (pid != g_guard_pid && ppid == self && state != 'Z') pids.push_back(pid);
+    return false;
+  });
   return pids;
+}
+
+bool group_alive(pid_t pgid) {
+  if (pgid <= 0) return false;
+  if (::kill(-pgid, 0) != 0 && errno == ESRCH) return false;  // the cheap answer first
+  bool alive = false;
+  for_each_process([&](pid_t, char state, pid_t, pid_t pgrp) {
+    alive = pgrp == pgid && state != 'Z' && state != 'X';
+    return alive;
+  });
+  return alive;
 }
 
 }  // namespace ftgo::supervisor

@@ -52,4 +52,8 @@ void guard_remove_group(pid_t pgid);
 // orphans reparented here as subreaper), read from /proc.
 std::vector<pid_t> child_pids();
 
+// Whether process group `pgid` still has a live (non-zombie) member: a
+// zombie nobody reaps must not keep a stopped service "running".
+bool group_alive(pid_t pgid);
+
 }  // namespace ftgo::supervisor

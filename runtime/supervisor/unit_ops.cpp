@@ -33,8 +33,10 @@ void ServiceUnit::stop_process(const std::shared_ptr<Instance>& inst, std::funct
   std::function<void()> then = [inst, then_] { then_(); };
   if (!inst || inst->exited()) {
     if (inst && m_exit_waiters.count(inst.get()) == 0) {
-      // Reaped but its output is still draining: wait for on_exit.
+      // Reaped but its output is still draining, or the rest of its group is
+      // still finishing an earlier stop: wait for on_exit.
       m_exit_waiters[inst.get()] = std::move(then);
+      if (inst->group_running()) kill_after_stop_timeout(inst);
       return;
     }
     then();
@@ -42,12 +44,16 @@ void ServiceUnit::stop_process(const std::shared_ptr<Instance>& inst, std::funct
   }
   m_exit_waiters[inst.get()] = std::move(then);
   inst->signal_group(m_svc.stop.signal);
+  kill_after_stop_timeout(inst);
+}
+
+void ServiceUnit::kill_after_stop_timeout(const std::shared_ptr<Instance>& inst) {
   auto timer = std::make_shared<boost::asio::steady_timer>(m_rt.io, m_svc.stop.timeout);
   std::weak_ptr<Instance> weak = inst;
   timer->async_wait([this, timer, weak](const boost::system::error_code& ec) {
     if (ec) return;
     auto p = weak.lock();
-    if (!p || p->exited()) return;
+    if (!p || !p->group_running()) return;
     log_event("did not stop within " + human(m_svc.stop.timeout) + ": sending SIGKILL");
     p->signal_group(SIGKILL);
   });
