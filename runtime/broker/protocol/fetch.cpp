@@ -5,6 +5,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/protocol/per_partition.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -136,41 +137,26 @@ FetchResponse read_fetch(Broker& broker, const FetchRequest& req, std::int16_t v
   bytes = 0;
   error = false;
   std::size_t budget = req.max_bytes > 0 ? static_cast<std::size_t>(req.max_bytes) : 0;
-  resp.topics.reserve(req.topics.size());
-  for (const auto& t : req.topics) {
-    auto& rt = resp.topics.emplace_back();
-    rt.name = t.name;
-    rt.partitions.reserve(t.partitions.size());
-    for (const auto& p : t.partitions) {
-      auto& rp = rt.partitions.emplace_back();
-      rp.index = p.index;
-      if (version < k_first_supported_version) {
-        rp.error_code = error::unsupported_version;
-        error = true;
-        continue;
-      }
-      storage::PartitionLog* log = broker.store().partition(t.name, p.index);
-      if (!log) {
-        rp.error_code = error::unknown_topic_or_partition;
-        error = true;
-        continue;
-      }
-      rp.high_watermark = log->high_watermark();
-      rp.last_stable_offset = rp.high_watermark;
-      rp.log_start_offset = log->log_start_offset();
-      if (p.fetch_offset > rp.high_watermark || p.fetch_offset < rp.log_start_offset) {
-        rp.error_code = error::offset_out_of_range;
-        error = true;
-        continue;
-      }
-      if (p.fetch_offset == rp.high_watermark || p.max_bytes <= 0) continue;
-      // At least one whole batch in the response (KIP-74), then within limits.
-      if (bytes > 0 && bytes >= budget) continue;
-      std::size_t limit = static_cast<std::size_t>(p.max_bytes);
-      if (bytes > 0) limit = std::min(limit, budget - bytes);
-      bytes += log->read(p.fetch_offset, limit, rp.records);
-    }
-  }
+  answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& rp) {
+    auto fail = [&](std::int16_t code) {
+      rp.error_code = code;
+      error = true;
+    };
+    if (version < k_first_supported_version) return fail(error::unsupported_version);
+    storage::PartitionLog* log = broker.store().partition(t.name, p.index);
+    if (!log) return fail(error::unknown_topic_or_partition);
+    rp.high_watermark = log->high_watermark();
+    rp.last_stable_offset = rp.high_watermark;
+    rp.log_start_offset = log->log_start_offset();
+    if (p.fetch_offset > rp.high_watermark || p.fetch_offset < rp.log_start_offset)
+      return fail(error::offset_out_of_range);
+    if (p.fetch_offset == rp.high_watermark || p.max_bytes <= 0) return;
+    // At least one whole batch in the response (KIP-74), then within limits.
+    if (bytes > 0 && bytes >= budget) return;
+    std::size_t limit = static_cast<std::size_t>(p.max_bytes);
+    if (bytes > 0) limit = std::min(limit, budget - bytes);
+    bytes += log->read(p.fetch_offset, limit, rp.records);
+  });
   return resp;
 }
 

@@ -2,6 +2,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/protocol/per_partition.hpp"
 #include "broker/record_batch.hpp"
 
 namespace ftgo::broker::protocol {
@@ -94,31 +95,23 @@ void handle_list_offsets(Broker& broker, const Request& request, Reader& body, R
   const std::int16_t version = request.header.api_version;
   ListOffsetsRequest req = decode_list_offsets_request(body, version);
   ListOffsetsResponse resp;
-  for (const auto& t : req.topics) {
-    auto& rt = resp.topics.emplace_back();
-    rt.name = t.name;
-    for (const auto& p : t.partitions) {
-      auto& rp = rt.partitions.emplace_back();
-      rp.index = p.index;
-      storage::PartitionLog* log = broker.store().partition(t.name, p.index);
-      if (!log) {
-        rp.error_code = error::unknown_topic_or_partition;
-        continue;
-      }
-      if (p.timestamp == k_latest) {
-        rp.offset = log->high_watermark();
-      } else if (p.timestamp == k_earliest) {
-        rp.offset = log->log_start_offset();
-      } else {
-        std::int64_t offset = log->offset_for_timestamp(p.timestamp);
-        if (offset < log->high_watermark()) {
-          Found found = find_by_timestamp(*log, offset, p.timestamp);
-          rp.offset = found.offset;
-          rp.timestamp = found.timestamp;
-        }
+  answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& rp) {
+    storage::PartitionLog* log = broker.store().partition(t.name, p.index);
+    if (!log) {
+      rp.error_code = error::unknown_topic_or_partition;
+    } else if (p.timestamp == k_latest) {
+      rp.offset = log->high_watermark();
+    } else if (p.timestamp == k_earliest) {
+      rp.offset = log->log_start_offset();
+    } else {
+      std::int64_t offset = log->offset_for_timestamp(p.timestamp);
+      if (offset < log->high_watermark()) {
+        Found found = find_by_timestamp(*log, offset, p.timestamp);
+        rp.offset = found.offset;
+        rp.timestamp = found.timestamp;
       }
     }
-  }
+  });
   Writer w = Writer::response();
   encode_list_offsets_response(w, resp, version);
   reply(std::move(w));

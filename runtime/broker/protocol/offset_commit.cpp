@@ -2,6 +2,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/protocol/per_partition.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -53,29 +54,22 @@ void handle_offset_commit(Broker& broker, const Request& request, Reader& body, 
                                  : broker.groups().validate_commit(req.group_id, req.generation_id, req.member_id);
   OffsetCommitResponse resp;
   std::int64_t now = broker.now_ms();
-  for (const auto& t : req.topics) {
-    auto& rt = resp.topics.emplace_back();
-    rt.name = t.name;
-    for (const auto& p : t.partitions) {
-      auto& rp = rt.partitions.emplace_back();
-      rp.index = p.index;
-      rp.error_code = group_error;
-      if (group_error != error::none) continue;
-      if (p.metadata && p.metadata->size() > k_max_metadata_bytes) {
-        rp.error_code = error::offset_metadata_too_large;
-      } else if (!broker.store().partition(t.name, p.index)) {
-        rp.error_code = error::unknown_topic_or_partition;
-      } else {
-        try {
-          broker.store().commit_offset(req.group_id, t.name, p.index,
-                                       storage::CommittedOffset{p.offset, p.leader_epoch,
-                                                                p.metadata.value_or(""), now});
-        } catch (const std::exception&) {
-          rp.error_code = error::unknown_server_error;
-        }
+  answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& rp) {
+    rp.error_code = group_error;
+    if (group_error != error::none) return;
+    if (p.metadata && p.metadata->size() > k_max_metadata_bytes) {
+      rp.error_code = error::offset_metadata_too_large;
+    } else if (!broker.store().partition(t.name, p.index)) {
+      rp.error_code = error::unknown_topic_or_partition;
+    } else {
+      try {
+        broker.store().commit_offset(req.group_id, t.name, p.index,
+                                     storage::CommittedOffset{p.offset, p.leader_epoch, p.metadata.value_or(""), now});
+      } catch (const std::exception&) {
+        rp.error_code = error::unknown_server_error;
       }
     }
-  }
+  });
   Writer w = Writer::response();
   encode_offset_commit_response(w, resp, version);
   reply(std::move(w));

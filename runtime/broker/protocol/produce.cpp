@@ -4,6 +4,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/protocol/per_partition.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -86,45 +87,31 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
   ProduceRequest req = decode_produce_request(body, version);
   bool acks_valid = req.acks == 0 || req.acks == 1 || req.acks == -1;
   ProduceResponse resp;
-  resp.topics.reserve(req.topics.size());
-  for (auto& t : req.topics) {
-    auto& rt = resp.topics.emplace_back();
-    rt.name = t.name;
-    rt.partitions.reserve(t.partitions.size());
-    for (auto& p : t.partitions) {
-      auto& rp = rt.partitions.emplace_back();
-      rp.index = p.index;
-      if (version < k_first_supported_version) {
-        rp.error_code = error::unsupported_version;
-        continue;
-      }
-      if (!acks_valid) {
-        rp.error_code = error::invalid_required_acks;
-        continue;
-      }
-      storage::PartitionLog* log = broker.store().partition(t.name, p.index);
-      if (!log) {
-        rp.error_code = error::unknown_topic_or_partition;
-        continue;
-      }
-      if (!p.records) {
-        rp.error_code = error::corrupt_message;
-        continue;
-      }
+  answer_per_partition(req.topics, resp.topics, [&](const auto& t, auto& p, auto& rp) {
+    storage::PartitionLog* log = broker.store().partition(t.name, p.index);
+    if (version < k_first_supported_version) {
+      rp.error_code = error::unsupported_version;
+    } else if (!acks_valid) {
+      rp.error_code = error::invalid_required_acks;
+    } else if (!log) {
+      rp.error_code = error::unknown_topic_or_partition;
+    } else if (!p.records) {
+      rp.error_code = error::corrupt_message;
+    } else {
       rp.error_code = check_batches(*p.records, static_cast<std::size_t>(broker.options().max_message_bytes));
-      if (rp.error_code != error::none) continue;
-      try {
-        storage::AppendResult res = log->append(*p.records);
-        rp.error_code = append_error(res.error);
-        rp.log_start_offset = res.log_start_offset;
-        if (rp.error_code == error::none) rp.base_offset = res.base_offset;
-        if (res.error == storage::AppendError::none) broker.notify_append(t.name, p.index);
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "ftgo broker: append to {}-{} failed: {}\n", t.name, p.index, e.what());
-        rp.error_code = error::unknown_server_error;
-      }
     }
-  }
+    if (rp.error_code != error::none) return;
+    try {
+      storage::AppendResult res = log->append(*p.records);
+      rp.error_code = append_error(res.error);
+      rp.log_start_offset = res.log_start_offset;
+      if (rp.error_code == error::none) rp.base_offset = res.base_offset;
+      if (res.error == storage::AppendError::none) broker.notify_append(t.name, p.index);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "ftgo broker: append to {}-{} failed: {}\n", t.name, p.index, e.what());
+      rp.error_code = error::unknown_server_error;
+    }
+  });
   if (req.acks == 0) return reply(std::nullopt);
   Writer w = Writer::response();
   encode_produce_response(w, resp, version);
