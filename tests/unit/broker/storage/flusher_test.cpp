@@ -32,6 +32,17 @@ void run_until(boost::asio::io_context& io, Pred done) {
   }
 }
 
+// Syncs `files` on a new Flusher; checks each was synced without error.
+void sync_all(std::vector<File>& files) {
+  Flusher flusher;
+  std::size_t n = files.size();
+  flusher.submit(std::move(files));
+  flusher.drain();
+  CHECK(flusher.synced() == n);
+  CHECK(flusher.failed() == 0);
+  files.clear();
+}
+
 }  // namespace
 
 TEST_CASE("the flusher syncs and closes what it is given; drain waits for it", "[broker][storage]") {
@@ -88,13 +99,7 @@ TEST_CASE("collect_sync hands over each unsynced log and index once", "[broker][
   std::sort(names.begin(), names.end());
   // The log of partition 1 (a first batch is not indexed) and the offsets log.
   CHECK(names == std::vector<std::string>{"00000000000000000000.log", "offsets.log"});
-  Flusher flusher;
-  std::size_t n = files.size();
-  flusher.submit(std::move(files));
-  flusher.drain();
-  CHECK(flusher.synced() == n);
-  CHECK(flusher.failed() == 0);
-  files.clear();
+  sync_all(files);
   store.collect_sync(files);
   CHECK(files.empty());  // already handed over
   REQUIRE(store.partition("t", 1)->append(as_span(batch)).error == AppendError::none);
@@ -130,12 +135,7 @@ TEST_CASE("segments deleted by retention or a topic delete while queued for sync
   CHECK(store.partition("kept", 0)->segment_count() == 1);
   store.delete_topic("gone");
   CHECK_FALSE(fs::exists(tmp.path() / "topics" / "gone"));
-  Flusher flusher;
-  std::size_t n = files.size();
-  flusher.submit(std::move(files));
-  flusher.drain();
-  CHECK(flusher.synced() == n);
-  CHECK(flusher.failed() == 0);
+  sync_all(files);
   // The live segment still takes appends, and the next collection has it.
   std::string batch = make_batch(5, 100);
   REQUIRE(store.partition("kept", 0)->append(as_span(batch)).error == AppendError::none);
