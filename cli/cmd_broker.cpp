@@ -1,10 +1,12 @@
 // ftgo broker: runs the embedded Kafka-compatible broker in the foreground.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "broker/connection.hpp"
 #include "broker/server.hpp"
 #include "commands.hpp"
+#include "config/loader.hpp"
 #include "util/error.hpp"
 
 namespace ftgo::cli {
@@ -12,9 +14,9 @@ namespace ftgo::cli {
 namespace {
 
 struct BrokerOptions {
-  std::uint16_t port = 9092;
+  std::optional<std::uint16_t> port;  // unset: the workspace's kafka.port, else 9092
   std::string host = "127.0.0.1";
-  std::string data;
+  std::string data;  // empty: the workspace's kafka.data, else ./.ftgo/kafka
   int partitions = 1;
   std::string fsync = "interval";
 };
@@ -22,16 +24,20 @@ struct BrokerOptions {
 void run_broker(const BrokerOptions& opt, const Globals& g) {
   broker::BrokerOptions b;
   b.host = opt.host;
-  b.port = opt.port;
   b.default_partitions = opt.partitions;
   b.log.fsync = opt.fsync == "always" ? broker::storage::FsyncPolicy::always
                                       : broker::storage::FsyncPolicy::interval;
-  if (!opt.data.empty()) {
+  if (!opt.data.empty() && opt.port) {
     b.data_dir = opt.data;
-  } else if (auto root = g.find_workspace_root()) {
-    b.data_dir = *root / ".ftgo" / "kafka";
+    b.port = *opt.port;
   } else {
-    b.data_dir = std::filesystem::path(".ftgo") / "kafka";
+    if (!g.workspace_dir.empty() && !std::filesystem::is_directory(g.workspace_dir))
+      throw usage_error("no workspace", g.workspace_dir, "no such directory");
+    std::filesystem::path cwd = g.workspace_dir.empty() ? std::filesystem::current_path()
+                                                        : std::filesystem::absolute(g.workspace_dir);
+    auto place = config::broker_place(g.find_workspace_root(), cwd);
+    b.data_dir = opt.data.empty() ? place.data : std::filesystem::path(opt.data);
+    b.port = opt.port ? *opt.port : static_cast<std::uint16_t>(place.port);
   }
   std::string shown = b.data_dir.string();
   broker::serve(std::move(b), [&](const std::string& address) {
@@ -49,11 +55,13 @@ void setup_broker(CLI::App& app, Globals& g) {
       "100 MiB per frame (larger frames close the connection); record batches to 1 MiB (message.max.bytes "
       "1048588). Topics are auto-created on Metadata. --fsync interval (the default) flushes every second: "
       "acknowledged writes survive kill -9 of the broker but not a power loss; --fsync always syncs each "
-      "write before acknowledging it (slower). SIGTERM or SIGINT stops it cleanly.");
-  cmd->add_option("--port", opt->port, "Port to listen on")->default_val(9092);
+      "write before acknowledging it (slower). SIGTERM or SIGINT stops it cleanly. Inside a workspace (found "
+      "walking up from the current directory, or -C) whose kafka.mode is embedded, the defaults of --port and "
+      "--data are its ftgo.yaml's kafka.port and kafka.data; flags override them.");
+  cmd->add_option("--port", opt->port, "Port to listen on (default: kafka.port of the workspace, else 9092)");
   cmd->add_option("--host", opt->host, "Address to listen on and advertise to clients")
       ->default_val("127.0.0.1");
-  cmd->add_option("--data", opt->data, "Data directory (default: .ftgo/kafka of the workspace, else ./.ftgo/kafka)")
+  cmd->add_option("--data", opt->data, "Data directory (default: kafka.data of the workspace, else ./.ftgo/kafka)")
       ->type_name("DIR");
   cmd->add_option("--partitions", opt->partitions, "Partitions of auto-created topics")
       ->default_val(1)

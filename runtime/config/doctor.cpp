@@ -1,6 +1,5 @@
 #include "config/doctor.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -21,16 +20,6 @@ Check bad(std::string name, std::string detail, std::string fix, Status s = Stat
 }
 
 fs::path absolute_in(const fs::path& root, const fs::path& p) { return p.is_absolute() ? p : (root / p).lexically_normal(); }
-
-// The pid in <root>/.ftgo/run/ftgo.pid (written by `ftgo run`, see
-// supervisor/control.hpp) when that process is alive.
-std::optional<long> live_run_pid(const fs::path& root) {
-  std::ifstream in(root / ".ftgo" / "run" / "ftgo.pid");
-  long pid = 0;
-  if (!(in >> pid) || pid <= 0) return std::nullopt;
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return std::nullopt;
-  return pid;
-}
 
 // What an ftgo process listening on the Kafka port is, relative to workspace
 // `w`: "" when it is w's own broker (`ftgo run` or `ftgo broker` on w's data),
@@ -57,8 +46,16 @@ std::string describe_ftgo_listener(const Workspace& w, const probe::ProcessInfo&
   };
   std::string pid = " (pid " + std::to_string(p.pid) + ")";
   if (verb == "broker") {
-    fs::path their_data = !data.empty() ? absolute_in(p.cwd, data)
-                          : their_root ? *their_root / ".ftgo" / "kafka" : p.cwd / ".ftgo" / "kafka";
+    fs::path their_data;
+    if (!data.empty()) {
+      their_data = absolute_in(p.cwd, data);
+    } else {
+      try {
+        their_data = broker_place(their_root, start).data;
+      } catch (const Error&) {  // their ftgo.yaml does not load: they did not start either
+        their_data = (their_root ? *their_root : start) / ".ftgo" / "kafka";
+      }
+    }
     if (same(their_data, w.kafka.data)) return "";
     return "an `ftgo broker` with another data directory, " + their_data.string() + pid;
   }
@@ -66,7 +63,7 @@ std::string describe_ftgo_listener(const Workspace& w, const probe::ProcessInfo&
   return "`ftgo " + verb + "` of " + (their_root ? "the workspace " + their_root->string() : "no workspace") + pid;
 }
 
-void check_local_kafka(const Workspace& w, std::vector<Check>& out) {
+void check_local_kafka(const Workspace& w, long run_pid, std::vector<Check>& out) {
   const std::string addr = "127.0.0.1:" + std::to_string(w.kafka.port);
   if (probe::port_free("127.0.0.1", w.kafka.port)) {
     out.push_back(ok("kafka port", addr + " is free for the " + to_string(w.kafka.mode) + " broker"));
@@ -85,9 +82,9 @@ void check_local_kafka(const Workspace& w, std::vector<Check>& out) {
     return;
   }
   bool kafka = probe::kafka_answers("127.0.0.1", w.kafka.port, 1000);
-  if (auto pid = live_run_pid(w.root); pid && kafka && !listener) {
+  if (run_pid > 0 && kafka && !listener) {
     out.push_back(ok("kafka port", addr + " is served by this workspace's `ftgo run` (pid " +
-                                       std::to_string(*pid) + ")"));
+                                       std::to_string(run_pid) + ")"));
     return;
   }
   std::string who = listener ? " (pid " + std::to_string(listener->pid) + ", " + listener->exe.string() + ")" : "";
@@ -240,7 +237,7 @@ std::string to_string(Check::Status s) {
 }
 
 std::vector<Check> run_doctor(const std::optional<fs::path>& root, const fs::path& start_dir,
-                              const std::string& brokers) {
+                              const std::string& brokers, long run_pid) {
   std::vector<Check> out;
   if (!root) {
     out.push_back(bad("workspace", "no ftgo.yaml in " + start_dir.string() + " or any parent directory",
@@ -258,9 +255,10 @@ std::vector<Check> run_doctor(const std::optional<fs::path>& root, const fs::pat
   out.push_back(ok("workspace", (w.root / "ftgo.yaml").string() + " loads (" + w.name + ", " +
                                     std::to_string(w.services.size()) +
                                     (w.services.size() == 1 ? " service)" : " services)")));
+  if (run_pid > 0) out.push_back(ok("ftgo run", "running in this workspace (pid " + std::to_string(run_pid) + ")"));
   if (!brokers.empty()) check_brokers(brokers, "--brokers / FTGO_BROKERS", out);
   else if (w.kafka.mode == KafkaMode::external) check_brokers(w.kafka.bootstrap, "kafka.bootstrap in ftgo.yaml", out);
-  else check_local_kafka(w, out);
+  else check_local_kafka(w, run_pid, out);
   if (w.kafka.mode != KafkaMode::external) check_data_dir(w, out);
   for (const auto& s : w.services) check_service(s, out);
   check_tools(w, out);

@@ -25,8 +25,12 @@ std::string to_string(Check::Status s);
 
 // Runs every check for the workspace at `root` (nullopt: none was found from
 // `start_dir`). `brokers` overrides the Kafka address to check (--brokers).
+// `run_pid`: the pid of the workspace's running `ftgo run` (0: none); the
+// caller asks the supervisor (supervisor::running_pid), which owns the pid
+// file — config may not depend on supervisor.
 std::vector<Check> run_doctor(const std::optional<std::filesystem::path>& root,
-                              const std::filesystem::path& start_dir, const std::string& brokers);
+                              const std::filesystem::path& start_dir, const std::string& brokers,
+                              long run_pid = 0);
 
 // Probes, exposed for tests.
 namespace probe {

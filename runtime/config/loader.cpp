@@ -133,6 +133,30 @@ Pipeline load_pipeline(const fs::path& pipeline_yaml) {
   return guarded("pipeline.yaml", display, [&] { return detail::parse_pipeline(text, display, pipeline_yaml); });
 }
 
+Workspace load_workspace_file(const fs::path& root) {
+  fs::path file = fs::absolute(root) / "ftgo.yaml";
+  std::string text = read_file(file, "ftgo.yaml");
+  std::string display = display_path(file);
+  return guarded("ftgo.yaml", display, [&] { return detail::parse_workspace(text, display, file, nullptr); });
+}
+
+BrokerPlace broker_place(const std::optional<fs::path>& root, const fs::path& cwd) {
+  BrokerPlace place;
+  Kafka defaults;
+  if (!root) {
+    place.data = cwd / defaults.data;
+    return place;
+  }
+  Workspace w = load_workspace_file(*root);
+  if (w.kafka.mode != KafkaMode::embedded) {
+    place.data = w.root / defaults.data;
+    return place;
+  }
+  place.port = w.kafka.port;
+  place.data = w.kafka.data.is_absolute() ? w.kafka.data : (w.root / w.kafka.data).lexically_normal();
+  return place;
+}
+
 Workspace load_workspace(const fs::path& root) {
   fs::path file = fs::absolute(root) / "ftgo.yaml";
   std::string text = read_file(file, "ftgo.yaml");

@@ -19,6 +19,21 @@ std::optional<fs::path> find_workspace_root(const fs::path& start);
 // duplicate service names.
 Workspace load_workspace(const fs::path& root);
 
+// Loads ftgo.yaml alone (no service.yaml): for commands that need only the
+// workspace's own settings, like `ftgo broker`.
+Workspace load_workspace_file(const fs::path& root);
+
+// Where `ftgo broker` listens and keeps its data when --port / --data are not
+// given. Inside a workspace (`root`) in embedded mode: kafka.port and
+// kafka.data of its ftgo.yaml (data relative to the root); in another mode
+// the defaults under the root; outside a workspace the defaults under `cwd`.
+// The defaults: port 9092, data .ftgo/kafka. Throws like load_workspace_file.
+struct BrokerPlace {
+  int port = 9092;
+  fs::path data;  // absolute when root or cwd is
+};
+BrokerPlace broker_place(const std::optional<fs::path>& root, const fs::path& cwd);
+
 // Single files. Messages name a file relative to the current directory when
 // it lies inside it, else by its absolute path. A missing file is a usage
 // error "missing service.yaml: PATH: no such file"; files over 1 MiB are refused.

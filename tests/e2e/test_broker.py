@@ -251,3 +251,100 @@ def test_large_produce_requests_round_trip_in_order(broker):
     out = kcat(broker, "-C", "-t", "big", "-o", "beginning", "-c", "20000", "-e", "-f", "%k %S\\n", timeout=120)
     got = out.decode().splitlines()
     assert got == [f"{i} {1000 + len(str(i))}" for i in range(20000)]
+
+
+def start_plain_broker(*args, cwd):
+    """Starts `ftgo broker ARGS` in cwd; returns (proc, ready line)."""
+    env = dict(os.environ)
+    env.pop("FTGO_BROKERS", None)
+    proc = subprocess.Popen([FTGO_BIN, "broker", *map(str, args)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline()
+
+
+def stop_plain_broker(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+def write_workspace(root, kafka):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "ftgo.yaml").write_text(f"name: w\nkafka: {kafka}\n")
+    return root
+
+
+def test_broker_in_a_workspace_uses_its_kafka_port_and_data(tmp_path):
+    port = free_port()
+    ws = write_workspace(tmp_path / "ws", f"{{port: {port}, data: state/kafka}}")
+    (ws / "sub").mkdir()
+    proc, line = start_plain_broker(cwd=ws / "sub")  # found walking up
+    try:
+        assert line == f"ftgo broker: ready on 127.0.0.1:{port} (data {ws / 'state' / 'kafka'})\n", \
+            line + proc.stderr.read() if not line else line
+        b = Broker(ws / "state" / "kafka", port=port)
+        produce(b, "t", ["k:v"])
+        assert consume(b, "t", 1) == ["k|v|"]
+    finally:
+        assert stop_plain_broker(proc) == 0
+    assert (ws / "state" / "kafka").is_dir()
+    assert not (ws / "sub" / ".ftgo").exists()
+
+
+def test_broker_dash_C_selects_the_workspace(tmp_path):
+    port = free_port()
+    ws = write_workspace(tmp_path / "ws", f"{{port: {port}, data: {tmp_path / 'abs-data'}}}")
+    (tmp_path / "elsewhere").mkdir()
+    proc, line = start_plain_broker("-C", ws, cwd=tmp_path / "elsewhere")
+    try:
+        assert line == f"ftgo broker: ready on 127.0.0.1:{port} (data {tmp_path / 'abs-data'})\n"
+    finally:
+        assert stop_plain_broker(proc) == 0
+
+
+def test_broker_flags_override_the_workspace(tmp_path):
+    port, other_port = free_port(), free_port()
+    ws = write_workspace(tmp_path / "ws", f"{{port: {port}, data: state/kafka}}")
+    proc, line = start_plain_broker("--port", other_port, cwd=ws)
+    try:
+        assert line == f"ftgo broker: ready on 127.0.0.1:{other_port} (data {ws / 'state' / 'kafka'})\n"
+    finally:
+        assert stop_plain_broker(proc) == 0
+    proc, line = start_plain_broker("--data", tmp_path / "mine", cwd=ws)
+    try:
+        assert line == f"ftgo broker: ready on 127.0.0.1:{port} (data {tmp_path / 'mine'})\n"
+    finally:
+        assert stop_plain_broker(proc) == 0
+
+
+def test_broker_outside_a_workspace_keeps_data_in_the_current_directory(tmp_path):
+    port = free_port()
+    proc, line = start_plain_broker("--port", port, cwd=tmp_path)
+    try:
+        assert line == f"ftgo broker: ready on 127.0.0.1:{port} (data {tmp_path / '.ftgo' / 'kafka'})\n"
+    finally:
+        assert stop_plain_broker(proc) == 0
+
+
+def test_broker_of_a_workspace_with_external_kafka_uses_the_defaults(tmp_path):
+    port = free_port()
+    ws = write_workspace(tmp_path / "ws", "{mode: external, bootstrap: 'example.invalid:9092', data: state/kafka}")
+    proc, line = start_plain_broker("--port", port, cwd=ws)
+    try:
+        assert line == f"ftgo broker: ready on 127.0.0.1:{port} (data {ws / '.ftgo' / 'kafka'})\n"
+    finally:
+        assert stop_plain_broker(proc) == 0
+
+
+def test_broker_in_a_workspace_with_a_bad_ftgo_yaml_is_a_usage_error(tmp_path):
+    ws = write_workspace(tmp_path / "ws", "{port: nine}")
+    p = ftgo("broker", cwd=ws, timeout=20)
+    assert p.returncode == 2, p.stderr
+    assert re.search(r"ftgo: error: invalid ftgo\.yaml: ftgo\.yaml:2:\d+: kafka\.port", p.stderr), p.stderr
+    assert p.stdout == ""
+    assert not (ws / ".ftgo").exists()
