@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "config/doctor.hpp"
+#include "supervisor/run_lock.hpp"
 #include "util/error.hpp"
 
 namespace ftgo::cli {
@@ -23,7 +24,9 @@ void run_doctor(const Globals& g) {
   }
   std::filesystem::path start = g.workspace_dir.empty() ? std::filesystem::current_path()
                                                         : std::filesystem::absolute(g.workspace_dir);
-  auto checks = config::run_doctor(g.find_workspace_root(), start, brokers);
+  auto root = g.find_workspace_root();
+  long run_pid = root ? static_cast<long>(supervisor::running_pid(*root)) : 0;
+  auto checks = config::run_doctor(root, start, brokers, run_pid);
 
   bool failed = false;
   int exit_code = 0;

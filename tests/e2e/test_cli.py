@@ -233,3 +233,26 @@ def test_doctor_names_an_ftgo_broker_of_another_data_directory(tmp_path):
         broker.stop()
     assert (f"FAIL kafka port: 127.0.0.1:{port} is in use by an `ftgo broker` with another data directory, "
             f"{tmp_path / 'elsewhere'} (pid {broker.proc.pid})" in p.stdout)
+
+
+def test_doctor_names_the_running_ftgo_run_of_this_workspace(tmp_path):
+    # The pid comes from the supervisor's own pid file (supervisor::running_pid):
+    # doctor must read the file `ftgo run` writes, wherever that lives.
+    port = free_port()
+    ws = make_workspace(tmp_path / "ws", port=port)
+    assert "ftgo run:" not in ftgo("doctor", cwd=ws, check=0).stdout
+    r = ftgo("-C", ws, "run", "-d", timeout=120)
+    try:
+        assert r.returncode == 0, r.stderr
+        daemon = int(re.search(r"running in the background \(pid (\d+)\)", r.stderr).group(1))
+        p = ftgo("doctor", cwd=ws, check=0)
+        assert f"ok   ftgo run: running in this workspace (pid {daemon})\n" in p.stdout
+        assert re.search(rf"ok   kafka port: 127\.0\.0\.1:{port} is served by this workspace's ftgo \(pid \d+\)",
+                         p.stdout), p.stdout
+        as_json = json.loads(ftgo("doctor", "--json", cwd=ws, check=0).stdout)
+        assert {"name": "ftgo run", "status": "ok", "detail": f"running in this workspace (pid {daemon})",
+                "fix": ""} in as_json["checks"]
+    finally:
+        d = ftgo("-C", ws, "down", timeout=120)
+    assert d.returncode == 0, d.stderr
+    assert "ftgo run:" not in ftgo("doctor", cwd=ws, check=0).stdout
