@@ -1,15 +1,59 @@
 #include "scaffold/command.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "util/error.hpp"
 
 namespace ftgo::scaffold {
+
+namespace {
+
+std::atomic<int> g_signal{0};        // the signal an InterruptGuard caught
+std::atomic<pid_t> g_child_group{0};  // the process group of the command running
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<pid_t>::is_always_lock_free);
+
+void stop_child_group() {
+  pid_t group = g_child_group.load();
+  if (group > 0) ::kill(-group, SIGTERM);
+}
+
+void on_interrupt(int sig) {
+  g_signal = sig;
+  stop_child_group();
+}
+
+struct sigaction g_old_int {};
+struct sigaction g_old_term {};
+
+}  // namespace
+
+InterruptGuard::InterruptGuard(std::string where, std::string cause)
+    : m_where(std::move(where)), m_cause(std::move(cause)) {
+  g_signal = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, &g_old_int);
+  sigaction(SIGTERM, &sa, &g_old_term);
+}
+
+InterruptGuard::~InterruptGuard() {
+  sigaction(SIGINT, &g_old_int, nullptr);
+  sigaction(SIGTERM, &g_old_term, nullptr);
+}
+
+void InterruptGuard::check() const {
+  if (g_signal) throw Error(ExitCode::interrupted, "interrupted", m_where, m_cause);
+}
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
                           const std::vector<std::pair<std::string, std::string>>& env) {
@@ -39,6 +83,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
     throw failure("cannot run", argv.at(0), std::strerror(errno));
   }
   if (pid == 0) {
+    setpgid(0, 0);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
     dup2(fds[1], 1);
@@ -48,6 +93,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
     (void)!write(2, cannot_start.data(), cannot_start.size());
     _exit(127);
   }
+  setpgid(pid, pid);  // also here: no signal may find the group missing
+  g_child_group = pid;
+  if (g_signal) stop_child_group();  // it came between fork and now
   close(fds[1]);
   CommandResult result;
   char buf[4096];
@@ -63,6 +111,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  g_child_group = 0;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }

@@ -22,4 +22,24 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
 CommandResult run_shell(const std::string& command, const std::filesystem::path& cwd,
                         const std::vector<std::pair<std::string, std::string>>& env = {});
 
+// While it lives, SIGINT and SIGTERM do not kill ftgo: they are recorded (and
+// stop the command running), so the caller can clean up and exit 130. The
+// old handlers come back when it dies. One at a time, on the main thread.
+class InterruptGuard {
+ public:
+  // `where` and `cause` go into the error check() throws.
+  InterruptGuard(std::string where, std::string cause);
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+  // Throws ftgo::Error (interrupted, exit 130) "interrupted: <where>: <cause>"
+  // when a signal arrived since the guard was made.
+  void check() const;
+
+ private:
+  std::string m_where;
+  std::string m_cause;
+};
+
 }  // namespace ftgo::scaffold

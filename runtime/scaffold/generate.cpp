@@ -64,10 +64,12 @@ class Cleanup {
   bool m_done = false;
 };
 
-void run_git(const std::string& verb, const std::vector<std::string>& args, const fs::path& dir) {
+void run_git(const std::string& verb, const std::vector<std::string>& args, const fs::path& dir,
+             const InterruptGuard& interrupts) {
   std::vector<std::string> argv{"git"};
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = run_command(argv, dir, k_git_env);
+  interrupts.check();
   if (r.exit_code != 0) throw failure("git " + verb + " failed", dir.string(), tail_of(r.output));
 }
 
@@ -114,6 +116,10 @@ NewResult create_service(const NewOptions& opts, std::ostream& log) {
   }
   if (opts.dry_run) return res;
 
+  // Ctrl-C or SIGTERM from here on stops the hook or git command running,
+  // removes the staging directory (Cleanup) and exits 130. Declared before
+  // Cleanup, so the cleanup runs while the signals are still caught.
+  InterruptGuard interrupts(opts.service, "stopped; " + res.target.string() + " was not created");
   Cleanup cleanup;
   const fs::path parent = res.target.parent_path();
   std::vector<fs::path> missing;
@@ -128,23 +134,26 @@ NewResult create_service(const NewOptions& opts, std::ostream& log) {
   cleanup.staging(staging);
 
   write_tree(staging, res.files);
+  interrupts.check();
   std::vector<std::pair<std::string, std::string>> hook_env{
       {"FTGO_SERVICE", opts.service}, {"FTGO_TEMPLATE", res.tmpl.name}, {"FTGO_TARGET", res.target.string()}};
   for (const auto& hook : res.tmpl.post_generate) {
     log << "ftgo: new: running hook: " << hook << "\n" << std::flush;
     auto r = run_shell(hook, staging, hook_env);
+    interrupts.check();
     if (r.exit_code != 0) {
       throw failure("post-generate hook failed", res.tmpl.name + ": " + hook,
                     "exit " + std::to_string(r.exit_code) + ", output:\n" + tail_of(r.output));
     }
   }
   if (opts.git) {
-    run_git("init", {"-c", "init.defaultBranch=main", "init", "-q"}, staging);
-    run_git("add", {"add", "-A"}, staging);
+    run_git("init", {"-c", "init.defaultBranch=main", "init", "-q"}, staging, interrupts);
+    run_git("add", {"add", "-A"}, staging, interrupts);
     run_git("commit", {"-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", "commit", "-q", "-m",
              "Initial commit of " + opts.service + " from template " + res.tmpl.name},
-            staging);
+            staging, interrupts);
     auto head = run_command({"git", "rev-parse", "HEAD"}, staging, k_git_env);
+    interrupts.check();
     res.commit = tail_of(head.output);
   }
   if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, res.target.c_str(), RENAME_NOREPLACE) != 0) {

@@ -5,7 +5,9 @@
 // rendered paths, target, ftgo.yaml). Then the files go to a staging
 // directory next to the target (.NAME.ftgo-new-XXXXXX), the post-generate
 // hooks and `git init` + one commit run there, and a rename without replace
-// moves it into place. Any failure removes the staging directory. Last,
+// moves it into place. Any failure removes the staging directory, and so
+// does SIGINT or SIGTERM meanwhile (the hook or git command running is
+// stopped; the error has exit code 130). Last,
 // the service is registered in ftgo.yaml (written through a rename too).
 //
 // The commit is deterministic: author and committer "ftgo <ftgo@localhost>",

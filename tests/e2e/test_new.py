@@ -1,13 +1,16 @@
 """`ftgo new` and `ftgo templates` through the binary: generation, registration,
 determinism, and every bad input (exit code, message, nothing written)."""
+import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 
 import pytest
 
-from conftest import ftgo
+from conftest import FTGO_BIN, ftgo
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 TEST_TEMPLATES = os.path.join(ROOT, "tests/data/scaffold/templates")
@@ -195,3 +198,41 @@ def test_no_workspace_needs_dir(tmp_path):
     r = ftgo("new", "a", "-t", "node-service", cwd=tmp_path)
     assert r.returncode == 2 and "--dir" in r.stderr
     assert os.listdir(tmp_path) == []
+
+
+def process_gone(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_a_hook_stops_it_and_leaves_nothing(ws, sig):
+    before = snapshot(ws)
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.Popen([FTGO_BIN, "new", "a", "-t", f"{TEST_TEMPLATES}/slow-hook"], cwd=ws, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        started = []
+        while not started and time.time() < deadline and proc.poll() is None:
+            started = glob.glob(str(ws / "services" / ".a.ftgo-new-*" / "hook-started"))
+            time.sleep(0.05)
+        assert started, proc.communicate(timeout=10)
+        sleep_pid = int(open(os.path.join(os.path.dirname(started[0]), "sleep.pid")).read())
+        proc.send_signal(sig)  # to ftgo alone, as a terminal's Ctrl-C does (the hook has its own group)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert f"ftgo: error: interrupted: a: stopped; {ws / 'services' / 'a'} was not created" in err
+    assert out == ""
+    assert snapshot(ws) == before
+    deadline = time.time() + 10
+    while not process_gone(sleep_pid) and time.time() < deadline:
+        time.sleep(0.05)
+    assert process_gone(sleep_pid), "the hook's child outlived ftgo new"
