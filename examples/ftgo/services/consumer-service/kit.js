@@ -13,27 +13,58 @@ const BOOTSTRAP = (process.env.KAFKA_BOOTSTRAP_SERVERS || '127.0.0.1:9092').spli
 
 // The service's state: one JSON document in
 // $FTGO_WORKSPACE/.ftgo/data/<service>/state.json, rewritten atomically.
+// During a blue-green deploy the old and the new instance run side by side on
+// the same file, each with its own partitions: reading `data` re-reads the
+// file when the other instance has rewritten it, so a record the old instance
+// wrote is there when the new one handles the next step (handlers change
+// `data` and save() synchronously, with no await in between).
 class Store {
   constructor(initial) {
     const root = process.env.FTGO_WORKSPACE || __dirname;
     this.dir = path.join(root, '.ftgo', 'data', SERVICE);
     this.file = path.join(this.dir, 'state.json');
     fs.mkdirSync(this.dir, { recursive: true });
+    this.current = initial;
+    this.seen = null;  // inode:mtime:size of state.json as last read or written
+    this.refresh();
+  }
+
+  get data() {
+    this.refresh();
+    return this.current;
+  }
+
+  set data(value) {
+    this.current = value;
+  }
+
+  stamp() {
+    const st = fs.statSync(this.file, { bigint: true });
+    return `${st.ino}:${st.mtimeNs}:${st.size}`;
+  }
+
+  refresh() {
+    let seen;
     try {
-      this.data = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+      seen = this.stamp();
     } catch (e) {
       if (e.code !== 'ENOENT') throw e;
-      this.data = initial;
+      return;
+    }
+    if (seen !== this.seen) {
+      this.current = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+      this.seen = seen;
     }
   }
 
   save() {
-    const tmp = this.file + '.tmp';
+    const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, 'w');
-    fs.writeSync(fd, JSON.stringify(this.data));
+    fs.writeSync(fd, JSON.stringify(this.current));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, this.file);
+    this.seen = this.stamp();
   }
 }
 

@@ -4,6 +4,7 @@ command/reply loop, an HTTP server with /health, and a clean SIGTERM.
 Configuration comes from the environment that `ftgo run` sets:
 KAFKA_BOOTSTRAP_SERVERS, PORT, FTGO_SERVICE, FTGO_WORKSPACE.
 """
+import fcntl
 import json
 import os
 import signal
@@ -28,27 +29,69 @@ class Store:
 
     Lives in $FTGO_WORKSPACE/.ftgo/data/<service>/state.json, so it survives
     restarts and deploys (a release directory is replaced; this is not).
+    Read and change `data` only inside `with store.lock:`. During a
+    blue-green deploy the old and the new instance run side by side on the
+    same file, each with its own partitions: the lock is also an flock on
+    state.lock, and taking it re-reads state.json, so neither instance works
+    on a stale copy (a ticket the old instance created is there when the new
+    one gets its confirmation).
     """
 
     def __init__(self, initial):
         root = os.environ.get("FTGO_WORKSPACE", HERE)
         self.dir = os.path.join(root, ".ftgo", "data", SERVICE)
         self.path = os.path.join(self.dir, "state.json")
-        self.lock = threading.RLock()
         os.makedirs(self.dir, exist_ok=True)
+        self.data = initial
+        self.lock_fd = os.open(os.path.join(self.dir, "state.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        self.lock = _StoreLock(self)
+        with self.lock:
+            pass
+
+    def refresh(self):
         try:
             with open(self.path) as f:
                 self.data = json.load(f)
         except FileNotFoundError:
-            self.data = initial
+            pass
 
     def save(self):
-        tmp = self.path + ".tmp"
+        tmp = f"{self.path}.{os.getpid()}.tmp"
         with open(tmp, "w") as f:
             json.dump(self.data, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
+
+
+class _StoreLock:
+    """`with store.lock:` — this process's threads (an RLock), then the other
+    instance of the service (flock); the outermost entry re-reads the data."""
+
+    def __init__(self, store):
+        self.store = store
+        self.mutex = threading.RLock()
+        self.depth = 0
+
+    def __enter__(self):
+        self.mutex.acquire()
+        if self.depth == 0:
+            fcntl.flock(self.store.lock_fd, fcntl.LOCK_EX)
+            try:
+                self.store.refresh()
+            except BaseException:
+                fcntl.flock(self.store.lock_fd, fcntl.LOCK_UN)
+                self.mutex.release()
+                raise
+        self.depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        self.depth -= 1
+        if self.depth == 0:
+            fcntl.flock(self.store.lock_fd, fcntl.LOCK_UN)
+        self.mutex.release()
+        return False
 
 
 class Bus:
