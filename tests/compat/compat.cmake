@@ -15,6 +15,7 @@ set(FTGO_COMPAT_CASES
   "admin|test_admin.py"
   "idempotence|test_idempotence.py"
   "durability|test_durability.py"
+  "retention|test_retention.py"
   "groups_confluent|${g}[confluent]"
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"
