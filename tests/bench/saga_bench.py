@@ -388,7 +388,8 @@ def latencies(observer, records, stall=30):
 
 
 def hops(observer, records):
-    """Median ms of each hop of the approved path, from the records' CreateTimes."""
+    """[p50, p90, p99] ms of each hop of the approved path, from the records'
+    CreateTimes (millisecond resolution)."""
     per = {k: [] for k in PATH}
     with observer.lock:
         for rec in records:
@@ -399,7 +400,7 @@ def hops(observer, records):
                     break
                 per[k].append(1000.0 * (st[k] - prev))
                 prev = st[k]
-    return {k: statistics.median(v) for k, v in per.items() if v}
+    return {k: [pct(v, 50), pct(v, 90), pct(v, 99)] for k, v in per.items() if v}
 
 
 # ---------------------------------------------------------------- main
@@ -487,10 +488,10 @@ def markdown(results):
                        f"{statistics.median(s['first_p50'] for s in opens):.1f} / "
                        f"{statistics.median(s['last_p50'] for s in opens):.1f} |")
         out.append("")
-        out.append("| hop (record created by) | median ms (run 1) |")
-        out.append("|---|---|")
+        out.append("| hop: from the previous record to (created by) | p50 ms | p90 ms | p99 ms |")
+        out.append("|---|---|---|---|")
         for k, v in opens[0]["hops"].items():
-            out.append(f"| {k} ({HOP_OWNER[k]}) | {v:.1f} |")
+            out.append(f"| {k} ({HOP_OWNER[k]}) | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} |")
         out.append("")
     levels = sorted({s["clients"] for r in results for s in r["closed"]})
     if levels:

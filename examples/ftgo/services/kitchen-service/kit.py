@@ -56,9 +56,13 @@ class Store:
             pass
 
     def save(self):
+        # json.dumps, not json.dump: dump streams through the pure-Python
+        # encoder, dumps uses the C one (5x faster on 1,000 orders; the whole
+        # document is rewritten on every change, docs/benchmarks/saga.md).
         tmp = f"{self.path}.{os.getpid()}.tmp"
+        data = json.dumps(self.data)
         with open(tmp, "w") as f:
-            json.dump(self.data, f)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
