@@ -18,7 +18,7 @@ Kafka log removed, `ftgo run -d` again; the builds stay cached):
 
 During each regime it samples the CPU time of every service (process tree),
 the broker, the supervisor, itself and the whole machine. `ftgo down` always
-runs at the end, even on failure or Ctrl-C.
+runs at the end, even on failure, Ctrl-C or SIGTERM.
 
   .venv/bin/python tests/bench/saga_bench.py --ftgo build/ftgo \
       [--rate 20] [--orders 1000] [--clients 1,2,4,8,16] [--seconds 10] \
@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -541,6 +542,7 @@ def main():
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the finally below runs
     work = tempfile.mkdtemp(prefix="saga-bench-")
     ws = Workspace(ftgo, os.path.abspath(args.example), work)
     results = []
