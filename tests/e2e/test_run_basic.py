@@ -121,6 +121,37 @@ def test_a_child_ignoring_sigterm_is_killed_after_its_timeout(tmp_path):
     assert not alive(pid)
 
 
+def test_a_service_behind_a_shell_finishes_its_own_shutdown(tmp_path):
+    # `run:` as a string goes through /bin/sh -c; the "; true" keeps the shell
+    # as the group leader with the service as its child. Whichever of the two
+    # ends first, the service must get its time to close (a Kafka consumer
+    # commits and leaves its group there), not a SIGKILL.
+    slow_close = ("import signal, sys, time\n"
+                  "def close(*_):\n"
+                  "    time.sleep(0.7)\n"
+                  "    print('closed cleanly', flush=True)\n"
+                  "    sys.exit(0)\n"
+                  "signal.signal(signal.SIGTERM, close)\n"
+                  "print('up', flush=True)\n"
+                  "while True:\n"
+                  "    time.sleep(0.1)\n")
+    root = ws(tmp_path, {
+        "consumer": {"run": f"{PY} slow_close.py; true", "stop": {"signal": "SIGTERM", "timeout": "10s"},
+                     "files": {"slow_close.py": slow_close}},
+    })
+    run = Run(root)
+    try:
+        run.wait_for("consumer | up")
+        ftgo("-C", root, "restart", "consumer")  # through the control socket, as a deploy's swap stops
+        run.wait_for("consumer | up", timeout=60, start=run.wait_for("consumer | stopped") + 1)
+        out = run.text()
+        assert "consumer | closed cleanly" in out, out
+        assert "SIGKILL" not in out, out
+    finally:
+        run.interrupt()
+        run.wait(30)
+
+
 def test_a_grandchild_holding_the_output_pipe_does_not_hang_the_exit(tmp_path):
     marker = f"grandchild-{os.getpid()}-{time.time_ns()}"
     root = ws(tmp_path, {
