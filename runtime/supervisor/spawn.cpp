@@ -113,7 +113,9 @@ Spawned spawn(const SpawnSpec& spec) {
   std::string program = resolve_program(spec);
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   bp::environment env;
-  for (const auto& [k, v] : spec.env) env[k] = v;
+  // set(), not env[k]: Boost 1.74's environment::find compares each entry over
+  // the key's length, reading past shorter entries (heap-buffer-overflow, ASan).
+  for (const auto& [k, v] : spec.env) env.set(k, v);
 
   int out[2] = {-1, -1}, err[2] = {-1, -1};
   if (spec.capture_output) {
