@@ -1,9 +1,11 @@
 """The CLI foundation, end to end: exit codes, stdout/stderr, init, doctor, workspace lookup."""
 import json
 import re
+import signal
 import socket
+import subprocess
 
-from conftest import Broker, ftgo, free_port
+from conftest import FTGO_BIN, Broker, ftgo, free_port
 
 VERBS = ["init", "doctor", "new", "templates", "run", "ps", "logs", "restart", "stop", "down", "broker",
          "publish", "tail", "topics", "groups", "deploy", "history", "rollback", "help"]
@@ -256,3 +258,22 @@ def test_doctor_names_the_running_ftgo_run_of_this_workspace(tmp_path):
         d = ftgo("-C", ws, "down", timeout=120)
     assert d.returncode == 0, d.stderr
     assert "ftgo run:" not in ftgo("doctor", cwd=ws, check=0).stdout
+
+
+def test_doctor_recognises_a_flagless_ftgo_broker_on_the_workspaces_kafka_data(tmp_path):
+    # `ftgo broker` without --data in a workspace uses its kafka.data: doctor must agree.
+    port = free_port()
+    ws = make_workspace(tmp_path / "ws", port=port)
+    yaml = ws / "ftgo.yaml"
+    text = yaml.read_text().replace("data: .ftgo/kafka", "data: state/kafka")
+    assert "state/kafka" in text, text
+    yaml.write_text(text)
+    proc = subprocess.Popen([FTGO_BIN, "broker"], cwd=ws, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "ready on" in proc.stdout.readline()
+        p = ftgo("doctor", cwd=ws, check=0)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    assert (f"ok   kafka port: 127.0.0.1:{port} is served by this workspace's ftgo (pid {proc.pid})"
+            in p.stdout), p.stdout
