@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <chrono>
 #include <vector>
 
 #include "supervisor/instance.hpp"
@@ -101,5 +103,10 @@ TEST_CASE("a leader that exits on its own takes what is left of its group with i
   CHECK(WIFEXITED(*h.status));
   CHECK(h.saw("started"));
   CHECK_FALSE(h.inst->group_running());
+  // The SIGKILL is sent when the leader is reaped; the kernel ends the
+  // background sleep a moment later, so wait for it (bounded) before checking.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (group_alive(h.inst->pid()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK_FALSE(group_alive(h.inst->pid()));
 }
