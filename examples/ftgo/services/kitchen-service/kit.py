@@ -43,17 +43,28 @@ class Store:
         self.path = os.path.join(self.dir, "state.json")
         os.makedirs(self.dir, exist_ok=True)
         self.data = initial
+        self.seen = None
         self.lock_fd = os.open(os.path.join(self.dir, "state.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         self.lock = _StoreLock(self)
         with self.lock:
             pass
 
+    def stamp(self):
+        st = os.stat(self.path)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def refresh(self):
+        """Re-reads state.json only if it changed since this process last read
+        or wrote it (inode, mtime, size; as kit.js does): parsing the whole
+        document on every `with store.lock:` cost as much as writing it."""
         try:
+            seen = self.stamp()
+        except FileNotFoundError:
+            return
+        if seen != self.seen:
             with open(self.path) as f:
                 self.data = json.load(f)
-        except FileNotFoundError:
-            pass
+            self.seen = seen
 
     def save(self):
         # json.dumps, not json.dump: dump streams through the pure-Python
@@ -66,6 +77,7 @@ class Store:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
+        self.seen = self.stamp()
 
 
 class _StoreLock:
