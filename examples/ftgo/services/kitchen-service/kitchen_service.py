@@ -10,8 +10,9 @@ def handle_command(msg_type, key, value, headers):
     with store.lock:
         changed, replies = kitchen.handle(store.data["tickets"], msg_type, value or {})
         if changed:
-            store.save()
-            ticket = store.data["tickets"].get(str((value or {}).get("orderId")))
+            ticket_id = str((value or {}).get("orderId"))
+            store.save("tickets", ticket_id)
+            ticket = store.data["tickets"].get(ticket_id)
             kit.log(f"ticket {ticket['ticketId']}: {msg_type} -> {ticket['state']}")
         return replies
 

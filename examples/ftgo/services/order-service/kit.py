@@ -25,51 +25,97 @@ def log(*parts):
 
 
 class Store:
-    """The service's state: one JSON document, rewritten atomically on change.
+    """The service's state: a JSON snapshot plus a journal of changes.
 
-    Lives in $FTGO_WORKSPACE/.ftgo/data/<service>/state.json, so it survives
+    Lives in $FTGO_WORKSPACE/.ftgo/data/<service>/ (state.json, the snapshot;
+    state.journal, one JSON line per change since it), so it survives
     restarts and deploys (a release directory is replaced; this is not).
-    Read and change `data` only inside `with store.lock:`. During a
-    blue-green deploy the old and the new instance run side by side on the
-    same file, each with its own partitions: the lock is also an flock on
-    state.lock, and taking it re-reads state.json, so neither instance works
-    on a stale copy (a ticket the old instance created is there when the new
-    one gets its confirmation).
+    Read and change `data` only inside `with store.lock:`, and say what
+    changed with `save(path...)`: `save("orders", "12")` appends that one
+    order to the journal, so a saga step costs one short append and fsync
+    however many orders there are (rewriting the whole document on every
+    step made the saga slow down as orders piled up: docs/benchmarks/saga.md).
+    `save()` with no path rewrites the snapshot and empties the journal; it
+    also happens at start and when the journal grows past COMPACT_AT lines.
+
+    During a blue-green deploy the old and the new instance run side by side
+    on the same files, each with its own partitions: the lock is also an
+    flock on state.lock, and taking it reads what the other instance appended
+    (or the new snapshot it wrote), so neither works on a stale copy.
     """
+
+    COMPACT_AT = 20000
 
     def __init__(self, initial):
         root = os.environ.get("FTGO_WORKSPACE", HERE)
         self.dir = os.path.join(root, ".ftgo", "data", SERVICE)
         self.path = os.path.join(self.dir, "state.json")
+        self.journal_path = os.path.join(self.dir, "state.journal")
         os.makedirs(self.dir, exist_ok=True)
-        self.data = initial
-        self.seen = None
+        self.initial = initial
+        self.data = json.loads(json.dumps(initial))
+        self.seen = None      # (inode, mtime, size) of the snapshot last read or written
+        self.offset = 0       # bytes of the journal applied to data
+        self.entries = 0      # lines of the journal applied to data
         self.lock_fd = os.open(os.path.join(self.dir, "state.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        self.journal_fd = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         self.lock = _StoreLock(self)
         with self.lock:
-            pass
+            self.save()  # fold the journal into the snapshot; drops a torn last line
 
     def stamp(self):
         st = os.stat(self.path)
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def refresh(self):
-        """Re-reads state.json only if it changed since this process last read
-        or wrote it (inode, mtime, size; as kit.js does): parsing the whole
-        document on every `with store.lock:` cost as much as writing it."""
+        """Brings data up to date with the files: the snapshot again if another
+        instance rewrote it, then the journal lines not applied yet."""
         try:
             seen = self.stamp()
         except FileNotFoundError:
-            return
+            seen = None
         if seen != self.seen:
-            with open(self.path) as f:
-                self.data = json.load(f)
-            self.seen = seen
+            if seen is None:
+                self.data = json.loads(json.dumps(self.initial))
+            else:
+                with open(self.path) as f:
+                    self.data = json.load(f)
+            self.seen, self.offset, self.entries = seen, 0, 0
+        size = os.fstat(self.journal_fd).st_size
+        if size < self.offset:  # emptied by a compaction whose snapshot we already read
+            self.offset, self.entries = 0, 0
+        if size == self.offset:
+            return
+        chunk = os.pread(self.journal_fd, size - self.offset, self.offset)
+        end = chunk.rfind(b"\n") + 1  # a line without its newline is a write cut short
+        for line in chunk[:end].splitlines():
+            entry = json.loads(line)
+            self._apply(entry["path"], entry["value"])
+            self.entries += 1
+        self.offset += end
 
-    def save(self):
+    def _apply(self, path, value):
+        node = self.data
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+
+    def save(self, *path):
+        if not path or self.entries >= self.COMPACT_AT:
+            self._snapshot()
+            return
+        node = self.data
+        for key in path:
+            node = node[key]
+        line = json.dumps({"path": list(path), "value": node}).encode() + b"\n"
+        os.write(self.journal_fd, line)
+        os.fsync(self.journal_fd)
+        self.offset += len(line)
+        self.entries += 1
+
+    def _snapshot(self):
         # json.dumps, not json.dump: dump streams through the pure-Python
-        # encoder, dumps uses the C one (5x faster on 1,000 orders; the whole
-        # document is rewritten on every change, docs/benchmarks/saga.md).
+        # encoder, dumps uses the C one (5x faster on 1,000 orders).
         tmp = f"{self.path}.{os.getpid()}.tmp"
         data = json.dumps(self.data)
         with open(tmp, "w") as f:
@@ -77,7 +123,9 @@ class Store:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
-        self.seen = self.stamp()
+        os.ftruncate(self.journal_fd, 0)
+        os.fsync(self.journal_fd)
+        self.seen, self.offset, self.entries = self.stamp(), 0, 0
 
 
 class _StoreLock:

@@ -15,7 +15,7 @@ def handle_reply(msg_type, key, value, headers):
         before = order["state"], order["sagaStep"]
         messages = saga.on_reply(order, msg_type, value or {})
         if (order["state"], order["sagaStep"]) != before:
-            store.save()
+            store.save("orders", order_id)
             kit.log(f"order {order_id}: {msg_type} -> {order['state']} ({order['sagaStep']})")
         return messages
 
@@ -31,7 +31,8 @@ def post_order(parts, body):
         order, messages = saga.create_order(order_id, body or {})
         store.data["next_id"] = order_id + 1
         store.data["orders"][str(order_id)] = order
-        store.save()
+        store.save("orders", str(order_id))
+        store.save("next_id")
     bus.send(messages)
     kit.log(f"order {order_id}: created for consumer {order['consumerId']}, total {order['orderTotal']}")
     return 201, {"orderId": order_id, "state": order["state"]}
