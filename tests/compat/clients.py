@@ -353,9 +353,12 @@ class KcatClient(Client):
 
     @staticmethod
     def _delim(records):
-        data = b"".join((r.key or b"") + (r.value or b"") for r in records)
-        for d in (b"\x1e\x1d\x1c", b"\x00\xff\x00\xfe", b"@@kcat-delim@@"):
-            if d not in data:
+        # kcat reads -D and -K as C strings: a delimiter must not contain NUL.
+        # The key delimiter is the message delimiter reversed plus "k": both
+        # must be absent from every key and value (random values included).
+        data = b"\x00".join((r.key or b"") + b"\x00" + (r.value or b"") for r in records)
+        for d in (b"\x1e\x1d\x1c", b"\x1f\xfe\x1e\xfd\x1d", b"@@kcat-delim@@\x01\x02\x03"):
+            if d not in data and d[::-1] + b"k" not in data:
                 return d
         raise AssertionError("no free delimiter")
 
