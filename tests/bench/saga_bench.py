@@ -293,6 +293,17 @@ class Record:
         self.oid = None
 
 
+def run_threads(target, count, errors, what):
+    """Runs target on count threads until all return; raises if any failed."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} {what}, first: {errors[0]}")
+
+
 def open_loop(gateway_port, rate, n, senders=8):
     """n orders at rate/s from `senders` threads; returns the records."""
     start = time.time() + 0.5
@@ -320,13 +331,7 @@ def open_loop(gateway_port, rate, n, senders=8):
                 errors.append(str(e))
             rec.acked = time.time()
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError(f"{len(errors)} POSTs failed, first: {errors[0]}")
+    run_threads(sender, senders, errors, "POSTs failed")
     return records
 
 
@@ -358,13 +363,7 @@ def closed_loop(gateway_port, observer, clients, seconds, warmup=2.0):
                 with lock:
                     done.append(rec)
 
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError(f"{len(errors)} client errors, first: {errors[0]}")
+    run_threads(client_loop, clients, errors, "client errors")
     return done, seconds
 
 

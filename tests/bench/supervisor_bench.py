@@ -106,6 +106,23 @@ def bench_ftgo(ftgo, n, idle_s, work):
     return {"started": all_started, "ready": returned, "cpu": cpu, "rss": rss, "down": down}
 
 
+def bench_foreground(argv, root, marker, n, idle_s):
+    """Another supervisor in the foreground: time until its n sleepers run,
+    its idle CPU and RSS, and how long SIGTERM takes to bring it down."""
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    all_started = wait_all(marker, n, start)
+    time.sleep(0.5)
+    cpu, rss = idle(proc.pid, idle_s)
+    t = time.monotonic()
+    proc.terminate()
+    proc.wait(60)
+    down = time.monotonic() - t
+    for p in marker_pids(marker):
+        os.kill(p, 9)
+    return {"started": all_started, "ready": all_started, "cpu": cpu, "rss": rss, "down": down}
+
+
 def bench_pc(pc, n, idle_s, work):
     root = os.path.join(work, "pc")
     marker = f"pcbench{os.getpid()}"
@@ -117,19 +134,7 @@ def bench_pc(pc, n, idle_s, work):
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     port = free_port()
-    start = time.monotonic()
-    proc = subprocess.Popen([pc, "up", "-f", path, "-t=false", "-p", str(port)], cwd=root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    all_started = wait_all(marker, n, start)
-    time.sleep(0.5)
-    cpu, rss = idle(proc.pid, idle_s)
-    t = time.monotonic()
-    proc.terminate()
-    proc.wait(60)
-    down = time.monotonic() - t
-    for p in marker_pids(marker):
-        os.kill(p, 9)
-    return {"started": all_started, "ready": all_started, "cpu": cpu, "rss": rss, "down": down}
+    return bench_foreground([pc, "up", "-f", path, "-t=false", "-p", str(port)], root, marker, n, idle_s)
 
 
 def bench_honcho(honcho, n, idle_s, work):
@@ -139,18 +144,7 @@ def bench_honcho(honcho, n, idle_s, work):
     with open(os.path.join(root, "Procfile"), "w") as f:
         for i in range(n):
             f.write(f"svc{i:02d}: exec {sleeper(work, marker)} 3600\n")
-    start = time.monotonic()
-    proc = subprocess.Popen([honcho, "start"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    all_started = wait_all(marker, n, start)
-    time.sleep(0.5)
-    cpu, rss = idle(proc.pid, idle_s)
-    t = time.monotonic()
-    proc.terminate()
-    proc.wait(60)
-    down = time.monotonic() - t
-    for p in marker_pids(marker):
-        os.kill(p, 9)
-    return {"started": all_started, "ready": all_started, "cpu": cpu, "rss": rss, "down": down}
+    return bench_foreground([honcho, "start"], root, marker, n, idle_s)
 
 
 def main():

@@ -1,12 +1,10 @@
 """`ftgo run` in the foreground with real processes: order, environment,
 restart policy and backoff, stop timeouts, orphans, probes, log floods."""
 import os
-import signal
 import socket
 import sys
 import time
 
-import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures", "run"))
 from runkit import (PY, Run, alive, descendants, fixture, ftgo, make_workspace, pids_with_marker, wait_gone)  # noqa: E402
@@ -16,6 +14,11 @@ MODE = os.environ.get("FTGO_TEST_KAFKA_MODE", "embedded")
 
 def ws(tmp_path, services, **kw):
     return make_workspace(tmp_path / "ws", services, kafka_mode=MODE, **kw)
+
+
+def started_pid(run, service):
+    """The pid of the service's first start, from its `started (pid N)` line."""
+    return int(run.events(service, "started (pid")[0][1].split("pid ")[1].rstrip(")"))
 
 
 def test_env_variables_are_injected(tmp_path):
@@ -112,7 +115,7 @@ def test_a_child_ignoring_sigterm_is_killed_after_its_timeout(tmp_path):
     })
     run = Run(root)
     run.wait_for("stubborn | up")
-    pid = int(run.events("stubborn", "started (pid")[0][1].split("pid ")[1].rstrip(")"))
+    pid = started_pid(run, "stubborn")
     run.interrupt()
     assert run.wait(30) == 130
     out = run.text()
@@ -187,7 +190,7 @@ def test_ctrl_c_during_startup_stops_while_dependents_wait(tmp_path):
     })
     run = Run(root)
     run.wait_for("slow | started")
-    pid = int(run.events("slow", "started (pid")[0][1].split("pid ")[1].rstrip(")"))
+    pid = started_pid(run, "slow")
     run.interrupt()
     assert run.wait(30) == 130
     out = run.text()
