@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev librdkafka-dev
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev catch2 libfmt-dev libspdlog-dev
-  libkainjow-mustache-dev libcpp-httplib-dev zlib1g-dev libssl-dev
+  libkainjow-mustache-dev libcpp-httplib-dev zlib1g-dev libssl-dev libisal-dev
   kcat curl procps clang libclang-rt-14-dev
   python3 python3-venv
 )
