@@ -398,8 +398,11 @@ void measure_run(const Options& o, int r, const std::string& name, const std::st
     if (lat.size() < 990) die("latency: only " + std::to_string(lat.size()) + " of 1000 messages came back");
     f.p50.push_back(percentile(lat, 0.50));
     f.p99.push_back(percentile(lat, 0.99));
-    fprintf(stderr, "  run %d %-16s produce %7.0f / %7.0f msg/s, consume %7.0f msg/s (%ld), p50 %.2f ms, p99 %.2f ms\n",
+    fprintf(stderr, "  run %d %-16s produce %7.0f / %7.0f msg/s, consume %7.0f msg/s (%ld), p50 %.2f ms, p99 %.2f ms",
             r + 1, name.c_str(), f.produce_100.back(), f.produce_1k.back(), rate, got, f.p50.back(), f.p99.back());
+    if (pid > 0)
+        fprintf(stderr, ", broker CPU %.3f / %.3f us/msg", f.produce_cpu_us.back(), f.produce_1k_cpu_us.back());
+    fprintf(stderr, "\n");
 }
 
 void idle_figures(BrokerProcess& b, Figures& f, bool after_start) {
