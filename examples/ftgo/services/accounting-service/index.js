@@ -8,20 +8,22 @@ const store = new kit.Store(JSON.parse(JSON.stringify(SEED)));
 async function main() {
   const bus = await kit.startBus(['accounting-service-commands'], (type, key, value) => {
     if (type !== 'AuthorizeCard') return [];
-    const [changed, r] = authorizeCard(store.data, value);
-    if (changed) {
-      store.save();
-      console.log(`order ${value.orderId}: AuthorizeCard ${value.orderTotal} -> ${r.type}`);
-    }
-    return [r];
+    return store.locked((data) => {
+      const [changed, r] = authorizeCard(data, value);
+      if (changed) {
+        store.save('authorizations', String(value.orderId));
+        console.log(`order ${value.orderId}: AuthorizeCard ${value.orderTotal} -> ${r.type}`);
+      }
+      return [r];
+    });
   });
   kit.serve({
-    'GET authorizations': async (parts) => {
-      if (parts.length === 1) return [200, Object.values(store.data.authorizations)];
-      const a = store.data.authorizations[parts[1]];
+    'GET authorizations': async (parts) => store.locked((data) => {
+      if (parts.length === 1) return [200, Object.values(data.authorizations)];
+      const a = data.authorizations[parts[1]];
       return a ? [200, a] : [404, { error: `no authorization for order ${parts[1]}` }];
-    },
-    'GET accounts': async () => [200, Object.values(store.data.accounts)],
+    }),
+    'GET accounts': async () => store.locked((data) => [200, Object.values(data.accounts)]),
   }, bus.stop);
 }
 

@@ -8,25 +8,27 @@ const store = new kit.Store(JSON.parse(JSON.stringify(SEED)));
 async function main() {
   const bus = await kit.startBus(['consumer-service-commands'], (type, key, value) => {
     if (type !== 'ValidateOrderByConsumer') return [];
-    const r = validateOrder(store.data, value);
+    const r = store.locked((data) => validateOrder(data, value));
     console.log(`order ${value.orderId}: consumer ${value.consumerId} -> ${r.type}`);
     return [r];
   });
   kit.serve({
-    'GET consumers': async (parts) => {
-      if (parts.length === 1) return [200, Object.values(store.data.consumers)];
-      const c = store.data.consumers[parts[1]];
+    'GET consumers': async (parts) => store.locked((data) => {
+      if (parts.length === 1) return [200, Object.values(data.consumers)];
+      const c = data.consumers[parts[1]];
       return c ? [200, c] : [404, { error: `consumer ${parts[1]} not found` }];
-    },
-    'POST consumers': async (parts, body) => {
+    }),
+    'POST consumers': async (parts, body) => store.locked((data) => {
+      let c;
       try {
-        const c = createConsumer(store.data, body);
-        store.save();
-        return [201, c];
+        c = createConsumer(data, body);
       } catch (e) {
         return [400, { error: e.message }];
       }
-    },
+      store.save('next_id');  // first: a crash between the two skips an id rather than reusing one
+      store.save('consumers', String(c.id));
+      return [201, c];
+    }),
   }, bus.stop);
 }
 
