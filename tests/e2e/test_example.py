@@ -1,6 +1,7 @@
 """The FTGO example end to end, with the real binaries: the createOrder saga's
-three paths, a deploy of kitchen-service under load, a kill -9 of
-accounting-service mid-saga, and state kept across `ftgo down` / `ftgo run`.
+three paths, a deploy of kitchen-service and of accounting-service under
+load, a kill -9 of accounting-service mid-saga, and state kept across
+`ftgo down` / `ftgo run`.
 
 The tests share one running workspace (a copy of examples/ftgo with free
 ports) and run in file order.
@@ -148,6 +149,32 @@ def test_orders_placed_during_a_kitchen_deploy_all_complete_once(ws):
     finals = [e["key"] for e in finals if e["headers"]["type"] in ("OrderApproved", "OrderRejected")]
     for oid in ids:
         assert finals.count(str(oid)) == 1, f"order {oid} finished {finals.count(str(oid))} times"
+
+
+def test_orders_placed_during_an_accounting_deploy_keep_every_authorization(ws):
+    # The Node kit's Store shared by the two instances of the swap (flock on state.lock).
+    before = ws.ps()
+    accounting = os.path.join(ws.root, "services/accounting-service/accounting.js")
+    with open(accounting, "a") as f:
+        f.write("\n// release 2\n")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        deploy = pool.submit(ws, "deploy", "accounting-service", timeout=600)
+        ids = []
+        while (len(ids) < 30 or not deploy.done()) and len(ids) < 1000:  # through the swap
+            ids.append(ws.place(1 + len(ids) % 2, 1, 5.0))
+            time.sleep(0.05)
+        deploy.result()
+    states = ws.wait_final(ids, timeout=180)
+    after = ws.ps()["accounting-service"]
+    assert after["pid"] != before["accounting-service"]["pid"]
+    # What the old and the new instance wrote, read back from the new one (asked
+    # directly: the gateway still has the old instance's port).
+    authorizations = http("GET", f"http://127.0.0.1:{after['port']}/authorizations")
+    status = {a["orderId"]: a["status"] for a in authorizations}
+    for oid, o in states.items():
+        approved = o["consumerId"] == 1
+        assert o["state"] == ("APPROVED" if approved else "REJECTED"), o
+        assert status.get(oid) == ("AUTHORIZED" if approved else "DECLINED"), (oid, status.get(oid))
 
 
 def test_a_killed_accounting_service_is_restarted_and_sagas_complete(ws):
