@@ -103,7 +103,12 @@ class Store {
     } catch { /* no inotify left: the poll below still hands the lock over */ }
     this.timer = setInterval(() => this.yieldIfAsked(), 100);
     this.timer.unref();
-    this.locked(() => this.save());  // fold the journal into the snapshot; drops a torn last line
+    try {
+      this.locked(() => this.save());  // fold the journal into the snapshot; drops a torn last line
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
   get data() {
