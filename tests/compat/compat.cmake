@@ -20,7 +20,8 @@ set(FTGO_COMPAT_CASES
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"
   "groups_kafkajs|${g}[kafkajs]"
-  "groups_mixed|test_groups.py::test_members_of_different_clients_share_one_group")
+  "groups_mixed|test_groups.py::test_members_of_different_clients_share_one_group"
+  "groups_static|test_groups.py::test_static_member_restart_keeps_its_partitions")
 
 foreach(entry ${FTGO_COMPAT_CASES})
   string(REPLACE "|" ";" parts "${entry}")

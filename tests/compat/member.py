@@ -1,6 +1,9 @@
 """One consumer-group member with a Python client, for test_groups.py.
 
-    member.py confluent|kafka-python BOOTSTRAP TOPIC GROUP SESSION_MS
+    member.py confluent|kafka-python BOOTSTRAP TOPIC GROUP SESSION_MS [INSTANCE_ID]
+
+With INSTANCE_ID (confluent only) it is a static member: group.instance.id is set, and on close
+it does not leave the group (KIP-345), so a restart with the same id takes its place back.
 
 Prints JSON lines: {"event": "assigned"|"revoked", "partitions": [...]} on each rebalance,
 {"event": "record", "partition", "offset", "value"} per record; commits synchronously after
@@ -28,11 +31,14 @@ def record(partition, offset, value):
          value=None if value is None else base64.b64encode(value).decode())
 
 
-def confluent(bootstrap, topic, group, session_ms):
+def confluent(bootstrap, topic, group, session_ms, instance=None):
     from confluent_kafka import Consumer
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "session.timeout.ms": session_ms,
-                  "heartbeat.interval.ms": 500, "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                  "partition.assignment.strategy": "range"})
+    conf = {"bootstrap.servers": bootstrap, "group.id": group, "session.timeout.ms": session_ms,
+            "heartbeat.interval.ms": 500, "auto.offset.reset": "earliest", "enable.auto.commit": False,
+            "partition.assignment.strategy": "range"}
+    if instance:
+        conf["group.instance.id"] = instance
+    c = Consumer(conf)
     c.subscribe([topic],
                 on_assign=lambda _, parts: emit(event="assigned", partitions=sorted(p.partition for p in parts)),
                 on_revoke=lambda _, parts: emit(event="revoked", partitions=sorted(p.partition for p in parts)))
@@ -74,5 +80,8 @@ def kafka_python(bootstrap, topic, group, session_ms):
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, on_term)
     client, bootstrap, topic, group, session_ms = sys.argv[1:6]
-    {"confluent": confluent, "kafka-python": kafka_python}[client](bootstrap, topic, group, int(session_ms))
+    if len(sys.argv) > 6:
+        confluent(bootstrap, topic, group, int(session_ms), sys.argv[6])
+    else:
+        {"confluent": confluent, "kafka-python": kafka_python}[client](bootstrap, topic, group, int(session_ms))
     emit(event="closed")

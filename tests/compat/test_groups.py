@@ -197,3 +197,37 @@ def test_members_of_different_clients_share_one_group(target, make_client, spawn
     wait_for("phase two", lambda: set(seen(members, "two")) == want, 60, members)
     time.sleep(1)
     assert max(seen(members, "two").values()) == 1
+
+
+def test_static_member_restart_keeps_its_partitions(target, make_client, spawn, topic):
+    """Static membership (KIP-345) with librdkafka: two members with a group.instance.id; one
+    closes (a static member does not leave) and a new process with the same instance id takes
+    back exactly its partitions, without the other member seeing a rebalance. It then consumes
+    what was produced to its partitions meanwhile."""
+    make_client("confluent", target.bootstrap).create_topic(topic, PARTITIONS)
+    group = f"{topic}-static"
+    session_ms = "30000"  # the restart happens well within it
+
+    def static(instance):
+        argv = [sys.executable, os.path.join(HERE, "member.py"), "confluent", target.bootstrap, topic, group,
+                session_ms, instance]
+        return spawn(argv, instance)
+
+    a, b = static("inst-a"), static("inst-b")
+    wait_for("two static members to share six partitions", stable([a, b]), 60, [a, b])
+    a_parts, b_parts = a.assignment(), b.assignment()
+    b_events = lambda: [ev["event"] for ev in list(b.events) if ev["event"] in ("assigned", "revoked")]
+    b_before = b_events()
+
+    a.stop()
+    assert a.proc.returncode == 0 and a.closed(), "".join(a.stderr)[-2000:]
+    want = produce_phase(target.bootstrap, topic, make_client, "while-away")
+    a2 = static("inst-a")
+    wait_for("the restarted instance to hold its old partitions", lambda: a2.assignment() == a_parts, 60, [a2, b])
+    wait_for("the records produced meanwhile",
+             lambda: set(seen([a, a2, b], "while-away")) == want, 60, [a2, b])
+    time.sleep(2)  # a rebalance would reach b within a heartbeat interval (0.5 s)
+    assert b_events() == b_before, f"b saw a rebalance: {b_events()[len(b_before):]}"
+    assert b.assignment() == b_parts
+    assert a2.assignment() == a_parts
+    assert max(seen([a, a2, b], "while-away").values()) == 1

@@ -70,13 +70,25 @@ void Coordinator::join(JoinRequest req, JoinCallback callback) {
   }
 
   Member* m = nullptr;
-  if (req.member_id.empty()) {
+  if (req.member_id.empty() && req.group_instance_id) {
+    // A static member needs no MEMBER_ID_REQUIRED round: its instance id names it.
+    auto known = g.static_members.find(*req.group_instance_id);
+    if (known != g.static_members.end()) {
+      if (Member* old = g.member(known->second)) return rejoin_static(g, *old, std::move(req), std::move(callback));
+      g.static_members.erase(known);
+    }
+    req.member_id = new_member_id(*req.group_instance_id);
+    g.static_members[*req.group_instance_id] = req.member_id;
+  } else if (req.member_id.empty()) {
     std::string id = new_member_id(req.client_id);
     if (req.require_known_member_id) {
       g.pending.push_back({id, now + req.session_timeout_ms});
       return fail(error::member_id_required, id);
     }
     req.member_id = id;
+  } else if (req.group_instance_id) {
+    std::int16_t code = g.validate_member(req.member_id, req.group_instance_id);
+    if (code != error::none) return fail(code, req.member_id);
   } else if (!g.member(req.member_id)) {
     auto p = std::find_if(g.pending.begin(), g.pending.end(),
                           [&](const PendingMember& pm) { return pm.id == req.member_id; });
@@ -133,6 +145,47 @@ void Coordinator::join(JoinRequest req, JoinCallback callback) {
   maybe_complete_join(g);
 }
 
+void Coordinator::rejoin_static(Group& g, Member& old, JoinRequest req, JoinCallback callback) {
+  // Requests the previous instance left parked are fenced off.
+  JoinCallback fenced_join = std::move(old.awaiting_join);
+  SyncCallback fenced_sync = std::move(old.awaiting_sync);
+  old.awaiting_join = nullptr;
+  old.awaiting_sync = nullptr;
+  const std::string old_id = old.id;
+  const std::string previous_leader = g.leader;
+  const std::string new_id = new_member_id(*req.group_instance_id);
+  old.id = new_id;
+  g.static_members[*req.group_instance_id] = new_id;
+  if (g.leader == old_id) g.leader = new_id;
+  old.client_id = req.client_id;
+  old.client_host = req.client_host;
+  old.session_timeout_ms = req.session_timeout_ms;
+  old.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  old.protocol_type = req.protocol_type;
+  old.protocols = std::move(req.protocols);
+  old.last_heartbeat_ms = m_clock.now_ms();
+
+  std::optional<JoinResult> answer;
+  if (g.state == GroupState::stable && g.select_protocol() == g.protocol_name) {
+    // No rebalance. The leader id is the one before the swap, so a leader
+    // rejoining this way acts as a follower (JoinGroup before v9 cannot say
+    // "skip the assignment"), and its SyncGroup gets the assignment it had.
+    answer = JoinResult{error::none, g.generation, g.protocol_name, previous_leader, new_id, {}};
+  } else {
+    old.awaiting_join = std::move(callback);
+    // In CompletingRebalance the leader may be assigning to the old member
+    // id: that assignment would miss the new one, so the join starts over.
+    if (g.state != GroupState::preparing_rebalance) prepare_rebalance(g);
+  }
+  if (fenced_join) fenced_join(JoinResult{error::fenced_instance_id, -1, {}, {}, old_id, {}});
+  if (fenced_sync) fenced_sync(SyncResult{error::fenced_instance_id, {}});
+  if (answer) {
+    callback(std::move(*answer));
+  } else {
+    maybe_complete_join(g);
+  }
+}
+
 void Coordinator::prepare_rebalance(Group& g) {
   if (g.state == GroupState::completing_rebalance) {
     for (auto& m : g.members) {
@@ -153,8 +206,16 @@ void Coordinator::maybe_complete_join(Group& g) {
 }
 
 void Coordinator::complete_join(Group& g) {
-  // Members that did not rejoin in time are out.
-  std::erase_if(g.members, [](const Member& m) { return !m.awaiting_join; });
+  // Dynamic members that did not rejoin in time are out; a static member
+  // keeps its place (and its share of the assignment) until its session ends.
+  std::erase_if(g.members, [](const Member& m) { return !m.awaiting_join && !m.group_instance_id; });
+  auto joined = [](const Member& m) { return bool(m.awaiting_join); };
+  if (!g.members.empty() && std::none_of(g.members.begin(), g.members.end(), joined)) {
+    // Only absent static members: wait another rebalance timeout (or for
+    // their sessions to end).
+    g.rebalance_deadline_ms = m_clock.now_ms() + g.max_rebalance_timeout();
+    return;
+  }
   ++g.generation;
   if (g.members.empty()) {
     g.state = GroupState::empty;
@@ -163,13 +224,15 @@ void Coordinator::complete_join(Group& g) {
     return;
   }
   g.protocol_name = g.select_protocol();
-  if (!g.member(g.leader)) g.leader = g.members.front().id;
+  const Member* leader = g.member(g.leader);
+  if (!leader || !leader->awaiting_join) g.leader = std::find_if(g.members.begin(), g.members.end(), joined)->id;
   g.state = GroupState::completing_rebalance;
   std::int64_t now = m_clock.now_ms();
   std::vector<std::pair<JoinCallback, JoinResult>> answers;
   for (auto& m : g.members) {
     m.last_heartbeat_ms = now;
     m.assignment.clear();
+    if (!m.awaiting_join) continue;  // an absent static member
     answers.emplace_back(std::move(m.awaiting_join), join_result(g, m));
     m.awaiting_join = nullptr;
   }
@@ -180,6 +243,9 @@ void Coordinator::sync(SyncRequest req, SyncCallback callback) {
   auto it = m_groups.find(req.group_id);
   if (it == m_groups.end()) return callback({error::unknown_member_id, {}});
   Group& g = it->second;
+  if (std::int16_t code = g.validate_member(req.member_id, req.group_instance_id); code != error::none) {
+    return callback({code, {}});
+  }
   Member* m = g.member(req.member_id);
   if (!m) return callback({error::unknown_member_id, {}});
   if (req.generation_id != g.generation) return callback({error::illegal_generation, {}});
@@ -213,10 +279,11 @@ void Coordinator::sync(SyncRequest req, SyncCallback callback) {
 }
 
 std::int16_t Coordinator::heartbeat(const std::string& group_id, std::int32_t generation_id,
-                                    const std::string& member_id) {
+                                    const std::string& member_id, const std::optional<std::string>& instance_id) {
   auto it = m_groups.find(group_id);
   if (it == m_groups.end()) return error::unknown_member_id;
   Group& g = it->second;
+  if (std::int16_t code = g.validate_member(member_id, instance_id); code != error::none) return code;
   Member* m = g.member(member_id);
   if (!m) return error::unknown_member_id;
   m->last_heartbeat_ms = m_clock.now_ms();
@@ -225,10 +292,19 @@ std::int16_t Coordinator::heartbeat(const std::string& group_id, std::int32_t ge
   return error::none;
 }
 
-std::int16_t Coordinator::leave(const std::string& group_id, const std::string& member_id) {
+std::int16_t Coordinator::leave(const std::string& group_id, const std::string& member_id,
+                                const std::optional<std::string>& instance_id) {
   auto it = m_groups.find(group_id);
   if (it == m_groups.end()) return error::unknown_member_id;
   Group& g = it->second;
+  if (instance_id) {
+    auto known = g.static_members.find(*instance_id);
+    if (known == g.static_members.end()) return error::unknown_member_id;
+    if (!member_id.empty() && member_id != known->second) return error::fenced_instance_id;
+    std::string id = known->second;
+    remove_member(g, id);
+    return error::none;
+  }
   if (!g.member(member_id)) {
     auto p = std::find_if(g.pending.begin(), g.pending.end(),
                           [&](const PendingMember& pm) { return pm.id == member_id; });
@@ -246,6 +322,10 @@ void Coordinator::remove_member(Group& g, const std::string& member_id) {
   if (it == g.members.end()) return;
   JoinCallback join_cb = std::move(it->awaiting_join);
   SyncCallback sync_cb = std::move(it->awaiting_sync);
+  if (it->group_instance_id) {
+    auto known = g.static_members.find(*it->group_instance_id);
+    if (known != g.static_members.end() && known->second == member_id) g.static_members.erase(known);
+  }
   g.members.erase(it);
   if (g.leader == member_id) g.leader.clear();
   if (join_cb) join_cb(JoinResult{error::unknown_member_id, -1, {}, {}, member_id, {}});
@@ -255,13 +335,14 @@ void Coordinator::remove_member(Group& g, const std::string& member_id) {
 }
 
 std::int16_t Coordinator::validate_commit(const std::string& group_id, std::int32_t generation_id,
-                                          const std::string& member_id) const {
+                                          const std::string& member_id,
+                                          const std::optional<std::string>& instance_id) const {
   const Group* g = group(group_id);
   bool empty = !g || g->state == GroupState::empty;
   if (generation_id < 0 && member_id.empty() && empty) return error::none;
   if (!g) return error::unknown_member_id;
+  if (std::int16_t code = g->validate_member(member_id, instance_id); code != error::none) return code;
   if (g->state == GroupState::completing_rebalance) return error::rebalance_in_progress;
-  if (!g->member(member_id)) return error::unknown_member_id;
   if (generation_id != g->generation) return error::illegal_generation;
   return error::none;
 }

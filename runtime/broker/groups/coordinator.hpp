@@ -42,6 +42,7 @@ struct SyncRequest {
   std::int32_t generation_id = -1;
   std::string member_id;
   std::vector<std::pair<std::string, std::string>> assignments;  // member id, assignment
+  std::optional<std::string> group_instance_id;
 };
 
 struct MemberDescription {
@@ -74,12 +75,16 @@ class Coordinator {
   void join(JoinRequest request, JoinCallback callback);
   void sync(SyncRequest request, SyncCallback callback);
   std::int16_t heartbeat(const std::string& group_id, std::int32_t generation_id,
-                         const std::string& member_id);
-  std::int16_t leave(const std::string& group_id, const std::string& member_id);
+                         const std::string& member_id, const std::optional<std::string>& instance_id = {});
+  // A member leaves; with an instance id (LeaveGroup v3+) the member id may
+  // be empty and the static member of that instance leaves.
+  std::int16_t leave(const std::string& group_id, const std::string& member_id,
+                     const std::optional<std::string>& instance_id = {});
   // Whether an OffsetCommit from this member may commit (Kafka's rules: a
   // generation of -1 with no member commits to an Empty/unknown group).
   std::int16_t validate_commit(const std::string& group_id, std::int32_t generation_id,
-                               const std::string& member_id) const;
+                               const std::string& member_id,
+                               const std::optional<std::string>& instance_id = {}) const;
 
   GroupDescription describe(const std::string& group_id) const;
   std::vector<GroupListing> list() const;
@@ -91,6 +96,9 @@ class Coordinator {
 
  private:
   Group& group_for(const std::string& group_id);
+  // A static member rejoining with an unknown member id: it takes over the
+  // member its instance id maps to (see group.hpp).
+  void rejoin_static(Group& g, Member& old, JoinRequest req, JoinCallback callback);
   void prepare_rebalance(Group& g);
   void maybe_complete_join(Group& g);
   void complete_join(Group& g);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "broker/protocol/errors.hpp"
+
 namespace ftgo::broker::groups {
 
 std::string_view to_string(GroupState s) {
@@ -37,6 +39,17 @@ const Member* Group::member(std::string_view id) const {
 bool Group::all_joined() const {
   return pending.empty() &&
          std::all_of(members.begin(), members.end(), [](const Member& m) { return bool(m.awaiting_join); });
+}
+
+std::int16_t Group::validate_member(const std::string& member_id,
+                                    const std::optional<std::string>& instance_id) const {
+  namespace error = protocol::error;
+  if (instance_id) {
+    auto it = static_members.find(*instance_id);
+    if (it == static_members.end()) return error::unknown_member_id;
+    return it->second == member_id ? error::none : error::fenced_instance_id;
+  }
+  return member(member_id) ? error::none : error::unknown_member_id;
 }
 
 std::string Group::select_protocol() const {

@@ -8,8 +8,14 @@
 //   CompletingRebalance --leader's SyncGroup--> Stable
 //   Stable/CompletingRebalance --join with new metadata, leave, session
 //   expiry--> PreparingRebalance; a rebalance that ends with no member -> Empty.
+//
+// Static members (KIP-345) carry a group.instance.id: a restarted instance
+// rejoining with it takes over its old member (new member id, same
+// assignment) without a rebalance, and a static member that misses a
+// rebalance keeps its place until its session expires.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,11 +84,16 @@ struct Group {
   std::string leader;
   std::vector<Member> members;  // in join order
   std::vector<PendingMember> pending;  // given an id by MEMBER_ID_REQUIRED, not joined yet
+  std::map<std::string, std::string> static_members;  // group.instance.id -> member id
   std::int64_t rebalance_deadline_ms = 0;
 
   Member* member(std::string_view id);
   const Member* member(std::string_view id) const;
   bool all_joined() const;
+  // Kafka's check of a request's member: with an instance id it must map to
+  // this member id (else UNKNOWN_MEMBER_ID, or FENCED_INSTANCE_ID when it
+  // maps to another); without one the member id must be known.
+  std::int16_t validate_member(const std::string& member_id, const std::optional<std::string>& instance_id) const;
   // The protocol every member supports that most members prefer; empty when
   // there is none in common.
   std::string select_protocol() const;

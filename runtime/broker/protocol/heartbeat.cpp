@@ -22,7 +22,7 @@ void handle_heartbeat(Broker& broker, const Request& request, Reader& body, Repl
   const std::int16_t version = request.header.api_version;
   HeartbeatRequest req = decode_heartbeat_request(body, version);
   HeartbeatResponse resp;
-  resp.error_code = broker.groups().heartbeat(req.group_id, req.generation_id, req.member_id);
+  resp.error_code = broker.groups().heartbeat(req.group_id, req.generation_id, req.member_id, req.group_instance_id);
   Writer w = Writer::response();
   encode_heartbeat_response(w, resp, version);
   reply(std::move(w));

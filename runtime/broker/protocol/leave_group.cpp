@@ -39,7 +39,7 @@ void handle_leave_group(Broker& broker, const Request& request, Reader& body, Re
   LeaveGroupRequest req = decode_leave_group_request(body, version);
   LeaveGroupResponse resp;
   for (const auto& m : req.members) {
-    std::int16_t code = broker.groups().leave(req.group_id, m.member_id);
+    std::int16_t code = broker.groups().leave(req.group_id, m.member_id, m.group_instance_id);
     resp.members.push_back({m.member_id, m.group_instance_id, code});
     if (version < 3) resp.error_code = code;
   }

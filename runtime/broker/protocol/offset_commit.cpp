@@ -51,7 +51,8 @@ void handle_offset_commit(Broker& broker, const Request& request, Reader& body, 
   OffsetCommitRequest req = decode_offset_commit_request(body, version);
   std::int16_t group_error = req.group_id.empty()
                                  ? error::invalid_group_id
-                                 : broker.groups().validate_commit(req.group_id, req.generation_id, req.member_id);
+                                 : broker.groups().validate_commit(req.group_id, req.generation_id, req.member_id,
+                                                                   req.group_instance_id);
   OffsetCommitResponse resp;
   std::int64_t now = broker.now_ms();
   answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& rp) {

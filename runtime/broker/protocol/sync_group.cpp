@@ -9,7 +9,7 @@ groups::SyncRequest decode_sync_group_request(Reader& r, std::int16_t version) {
   req.group_id = r.string();
   req.generation_id = r.i32();
   req.member_id = r.string();
-  if (version >= 3) r.nullable_string();  // group instance id
+  if (version >= 3) req.group_instance_id = r.nullable_string();
   std::int32_t n = r.array_length_not_null(6);
   req.assignments.resize(n);
   for (auto& [member, assignment] : req.assignments) {

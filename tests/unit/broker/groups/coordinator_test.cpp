@@ -1,55 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "broker/groups/coordinator.hpp"
-#include "broker/protocol/errors.hpp"
-
-using namespace ftgo::broker::groups;
-namespace error = ftgo::broker::protocol::error;
-
-namespace {
-struct Harness {
-  ManualClock clock;
-  Coordinator c{clock};
-
-  JoinRequest request(const std::string& member_id = "", std::vector<Protocol> protocols = {{"range", "m"}}) {
-    JoinRequest r;
-    r.group_id = "g";
-    r.session_timeout_ms = 10000;
-    r.rebalance_timeout_ms = 30000;
-    r.member_id = member_id;
-    r.protocol_type = "consumer";
-    r.protocols = std::move(protocols);
-    r.client_id = "c";
-    return r;
-  }
-
-  // Joins and returns the result when it completes at once.
-  std::optional<JoinResult> join(JoinRequest r) {
-    std::optional<JoinResult> out;
-    c.join(std::move(r), [&out](JoinResult res) { out = std::move(res); });
-    return out;
-  }
-
-  // v4 style: MEMBER_ID_REQUIRED first, then join with the id.
-  std::string new_member() {
-    auto r = request();
-    r.require_known_member_id = true;
-    auto first = join(r);
-    REQUIRE(first);
-    REQUIRE(first->error == error::member_id_required);
-    return first->member_id;
-  }
-
-  std::optional<SyncResult> sync(const std::string& member, std::int32_t generation,
-                                 std::vector<std::pair<std::string, std::string>> assignments = {}) {
-    std::optional<SyncResult> out;
-    c.sync({"g", generation, member, std::move(assignments)}, [&out](SyncResult res) { out = std::move(res); });
-    return out;
-  }
-
-  GroupState state() const { return c.group("g")->state; }
-};
-}  // namespace
+#include "harness.hpp"
 
 TEST_CASE("a lone member joins, leads and syncs without waiting", "[broker][groups]") {
   Harness h;
@@ -101,7 +52,7 @@ TEST_CASE("a second member triggers a rebalance the first joins through its hear
   // The follower's sync waits for the leader's.
   std::string b = b_join->member_id;
   auto b_sync = std::optional<SyncResult>();
-  h.c.sync({"g", 2, b, {}}, [&](SyncResult r) { b_sync = r; });
+  h.c.sync({"g", 2, b, {}, {}}, [&](SyncResult r) { b_sync = r; });
   CHECK_FALSE(b_sync);
   auto a_sync = h.sync(a, 2, {{a, "p0"}, {b, "p1"}});
   REQUIRE(b_sync);

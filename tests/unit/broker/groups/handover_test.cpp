@@ -46,7 +46,7 @@ struct Swap {
   std::optional<SyncResult> sync(const std::string& id, std::int32_t generation,
                                  std::vector<std::pair<std::string, std::string>> assignments = {}) {
     std::optional<SyncResult> out;
-    c.sync({"g", generation, id, std::move(assignments)}, [&out](SyncResult r) { out = std::move(r); });
+    c.sync({"g", generation, id, std::move(assignments), {}}, [&out](SyncResult r) { out = std::move(r); });
     return out;
   }
 
@@ -80,7 +80,7 @@ TEST_CASE("a swap hands the partitions over without waiting for any timeout", "[
   REQUIRE(b_join);
   CHECK(a_join->generation_id == 2);
   std::optional<SyncResult> b_sync;
-  s.c.sync({"g", 2, b, {}}, [&](SyncResult r) { b_sync = r; });
+  s.c.sync({"g", 2, b, {}, {}}, [&](SyncResult r) { b_sync = r; });
   s.sync(a, 2, {{a, "p0,p1"}, {b, "p2"}});
   REQUIRE(b_sync);
   CHECK(b_sync->assignment == "p2");
@@ -124,7 +124,7 @@ TEST_CASE("a member leaving while the others wait in SyncGroup restarts the join
   REQUIRE(b_join);
   REQUIRE(s.state() == GroupState::completing_rebalance);
   std::optional<SyncResult> b_sync;
-  s.c.sync({"g", 2, b, {}}, [&](SyncResult r) { b_sync = r; });
+  s.c.sync({"g", 2, b, {}, {}}, [&](SyncResult r) { b_sync = r; });
   CHECK_FALSE(b_sync);
   CHECK(s.c.leave("g", a) == error::none);  // the leader leaves before its SyncGroup
   REQUIRE(b_sync);

@@ -1,0 +1,69 @@
+#pragma once
+// A Coordinator on a ManualClock with one group "g", and short-hands for the
+// requests the group tests send. Shared by the coordinator and static
+// membership tests.
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/groups/coordinator.hpp"
+#include "broker/protocol/errors.hpp"
+
+using namespace ftgo::broker::groups;
+namespace error = ftgo::broker::protocol::error;
+
+struct Harness {
+  ManualClock clock;
+  Coordinator c{clock};
+
+  JoinRequest request(const std::string& member_id = "", std::vector<Protocol> protocols = {{"range", "m"}}) {
+    JoinRequest r;
+    r.group_id = "g";
+    r.session_timeout_ms = 10000;
+    r.rebalance_timeout_ms = 30000;
+    r.member_id = member_id;
+    r.protocol_type = "consumer";
+    r.protocols = std::move(protocols);
+    r.client_id = "c";
+    return r;
+  }
+
+  // Joins and returns the result when it completes at once.
+  std::optional<JoinResult> join(JoinRequest r) {
+    std::optional<JoinResult> out;
+    c.join(std::move(r), [&out](JoinResult res) { out = std::move(res); });
+    return out;
+  }
+
+  // v4 style: MEMBER_ID_REQUIRED first, then join with the id.
+  std::string new_member() {
+    auto r = request();
+    r.require_known_member_id = true;
+    auto first = join(r);
+    REQUIRE(first);
+    REQUIRE(first->error == error::member_id_required);
+    return first->member_id;
+  }
+
+  // A static member's join: group.instance.id set, as JoinGroup v5 sends it.
+  JoinRequest static_request(const std::string& instance, const std::string& member_id = "") {
+    JoinRequest r = request(member_id);
+    r.group_instance_id = instance;
+    r.require_known_member_id = true;
+    return r;
+  }
+
+  std::optional<SyncResult> sync(const std::string& member, std::int32_t generation,
+                                 std::vector<std::pair<std::string, std::string>> assignments = {},
+                                 std::optional<std::string> instance = {}) {
+    std::optional<SyncResult> out;
+    c.sync({"g", generation, member, std::move(assignments), std::move(instance)},
+           [&out](SyncResult res) { out = std::move(res); });
+    return out;
+  }
+
+  GroupState state() const { return c.group("g")->state; }
+};
