@@ -113,7 +113,9 @@ void Coordinator::join(JoinRequest req, JoinCallback callback) {
       }
     }
   }
-  m->group_instance_id = req.group_instance_id;
+  // A member's instance id is fixed when it joins (Kafka accepts a known
+  // static member's JoinGroup without one and keeps it static).
+  if (is_new) m->group_instance_id = req.group_instance_id;
   m->client_id = req.client_id;
   m->client_host = req.client_host;
   m->session_timeout_ms = req.session_timeout_ms;
@@ -139,6 +141,7 @@ void Coordinator::join(JoinRequest req, JoinCallback callback) {
     m->awaiting_join = nullptr;
     cb(std::move(old));
     m = g.member(req.member_id);
+    if (!m) return fail(error::unknown_member_id, req.member_id);  // removed meanwhile
   }
   m->awaiting_join = std::move(callback);
   if (g.state != GroupState::preparing_rebalance) prepare_rebalance(g);
@@ -302,6 +305,10 @@ std::int16_t Coordinator::leave(const std::string& group_id, const std::string& 
     if (known == g.static_members.end()) return error::unknown_member_id;
     if (!member_id.empty() && member_id != known->second) return error::fenced_instance_id;
     std::string id = known->second;
+    if (!g.member(id)) {  // a stale entry: nobody to remove
+      g.static_members.erase(known);
+      return error::unknown_member_id;
+    }
     remove_member(g, id);
     return error::none;
   }
@@ -341,9 +348,10 @@ std::int16_t Coordinator::validate_commit(const std::string& group_id, std::int3
   bool empty = !g || g->state == GroupState::empty;
   if (generation_id < 0 && member_id.empty() && empty) return error::none;
   if (!g) return error::unknown_member_id;
+  // Kafka's order: the member, its generation, then the state.
   if (std::int16_t code = g->validate_member(member_id, instance_id); code != error::none) return code;
-  if (g->state == GroupState::completing_rebalance) return error::rebalance_in_progress;
   if (generation_id != g->generation) return error::illegal_generation;
+  if (g->state == GroupState::completing_rebalance) return error::rebalance_in_progress;
   return error::none;
 }
 

@@ -47,7 +47,7 @@ std::int16_t Group::validate_member(const std::string& member_id,
   if (instance_id) {
     auto it = static_members.find(*instance_id);
     if (it == static_members.end()) return error::unknown_member_id;
-    return it->second == member_id ? error::none : error::fenced_instance_id;
+    if (it->second != member_id) return error::fenced_instance_id;
   }
   return member(member_id) ? error::none : error::unknown_member_id;
 }

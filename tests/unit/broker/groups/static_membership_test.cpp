@@ -179,3 +179,84 @@ TEST_CASE("LeaveGroup by instance id removes the static member; a mismatched mem
   CHECK(back->error == error::none);
   CHECK(back->generation_id == 3);
 }
+
+TEST_CASE("a static member's JoinGroup without its instance id keeps it static", "[broker][groups][static]") {
+  Harness h;
+  auto [a, b] = stable_pair(h);
+  std::optional<JoinResult> plain;
+  h.c.join(h.request(a), [&](JoinResult r) { plain = r; });  // the leader rejoins: a rebalance
+  REQUIRE(h.c.group("g")->member(a) != nullptr);
+  CHECK(h.c.group("g")->member(a)->group_instance_id == std::optional<std::string>("i-a"));
+  CHECK(h.c.group("g")->static_members.at("i-a") == a);
+  REQUIRE(h.join(h.request(b)));
+  REQUIRE(plain);
+  CHECK(plain->error == error::none);
+  CHECK(h.c.heartbeat("g", plain->generation_id, a, std::string("i-a")) == error::none);
+}
+
+TEST_CASE("a static restart while the group prepares a rebalance fences the old instance's parked join",
+          "[broker][groups][static]") {
+  Harness h;
+  auto [a, b] = stable_pair(h);
+  std::string c = h.new_member();
+  std::optional<JoinResult> c_join, a_join;
+  h.c.join(h.request(c), [&](JoinResult r) { c_join = r; });
+  h.c.join(h.static_request("i-a", a), [&](JoinResult r) { a_join = r; });  // the old instance rejoins
+  REQUIRE_FALSE(a_join);  // parked: b has not rejoined
+  REQUIRE(h.state() == GroupState::preparing_rebalance);
+  std::optional<JoinResult> a2_join;
+  h.c.join(h.static_request("i-a"), [&](JoinResult r) { a2_join = r; });  // the new instance
+  REQUIRE(a_join);
+  CHECK(a_join->error == error::fenced_instance_id);
+  CHECK_FALSE(a2_join);  // parked in its place
+  auto b_join = h.join(h.request(b));
+  REQUIRE(b_join);
+  REQUIRE(a2_join);
+  CHECK(a2_join->error == error::none);
+  CHECK(a2_join->generation_id == 3);
+  CHECK(h.c.group("g")->members.size() == 3);
+}
+
+TEST_CASE("offset commits: member, then generation, then state, as Kafka checks them", "[broker][groups][static]") {
+  Harness h;
+  auto [a, b] = stable_pair(h, 60000);
+  std::string c = h.new_member();
+  std::optional<JoinResult> c_join, b_join;
+  auto cr = h.request(c);
+  cr.session_timeout_ms = 60000;
+  h.c.join(cr, [&](JoinResult r) { c_join = r; });
+  auto br = h.request(b);
+  br.session_timeout_ms = 60000;
+  h.c.join(br, [&](JoinResult r) { b_join = r; });
+  h.clock.advance(30001);
+  h.c.tick();  // generation 3 without a, which stays (static)
+  REQUIRE(h.state() == GroupState::completing_rebalance);
+  CHECK(h.c.validate_commit("g", 2, a, std::string("i-a")) == error::illegal_generation);
+  CHECK(h.c.validate_commit("g", 3, b) == error::rebalance_in_progress);
+  CHECK(h.c.validate_commit("g", 3, "ghost") == error::unknown_member_id);
+}
+
+TEST_CASE("a rebalance left with only absent static members waits instead of completing",
+          "[broker][groups][static]") {
+  Harness h;
+  auto a = h.join(h.static_request("i-a"));
+  REQUIRE(a);
+  REQUIRE(h.sync(a->member_id, 1, {{a->member_id, "A"}}, "i-a"));
+  std::string b = h.new_member();
+  std::optional<JoinResult> b_join;
+  auto br = h.request(b);
+  br.session_timeout_ms = 60000;
+  h.c.join(br, [&](JoinResult r) { b_join = r; });  // a must rejoin; it does not
+  REQUIRE(h.c.leave("g", b) == error::none);  // and b goes away again
+  REQUIRE(b_join);
+  CHECK(h.state() == GroupState::preparing_rebalance);
+  h.clock.advance(9000);  // past nothing yet: a's session is 10 s
+  h.c.tick();
+  CHECK(h.state() == GroupState::preparing_rebalance);
+  CHECK(h.c.group("g")->generation == 1);  // not completed with nobody joined
+  REQUIRE(h.c.group("g")->member(a->member_id) != nullptr);
+  h.clock.advance(1001);  // a's session ends
+  h.c.tick();
+  CHECK(h.c.group("g")->member(a->member_id) == nullptr);
+  CHECK(h.state() == GroupState::empty);
+}
