@@ -40,6 +40,25 @@ std::pair<std::string, std::string> stable_pair(Harness& h, std::int32_t session
   return {a, b};
 }
 
+// From stable_pair(h, 60000): c joins and b rejoins, a (static) does not; the
+// rebalance timeout (30 s) passes and generation 3 completes without it.
+struct MissedRebalance {
+  std::string c;
+  std::optional<JoinResult> c_join, b_join;
+};
+void miss_a_rebalance(Harness& h, const std::string& b, MissedRebalance& out) {
+  out.c = h.new_member();
+  for (const std::string* id : {static_cast<const std::string*>(&out.c), &b}) {
+    JoinRequest r = h.request(*id);
+    r.session_timeout_ms = 60000;
+    auto& slot = id == &b ? out.b_join : out.c_join;
+    h.c.join(r, [&slot](JoinResult res) { slot = res; });
+  }
+  REQUIRE_FALSE(out.c_join);
+  h.clock.advance(30001);
+  h.c.tick();
+}
+
 }  // namespace
 
 TEST_CASE("a restarted static member takes over its place without a rebalance", "[broker][groups][static]") {
@@ -127,18 +146,11 @@ TEST_CASE("a static member that misses a rebalance keeps its place until its ses
           "[broker][groups][static]") {
   Harness h;
   auto [a, b] = stable_pair(h, 60000);  // sessions longer than the 30 s rebalance timeout
-  // c joins; b rejoins; a (static) does not within the rebalance timeout.
-  std::string c = h.new_member();
-  std::optional<JoinResult> c_join, b_join;
-  auto cr = h.request(c);
-  cr.session_timeout_ms = 60000;
-  h.c.join(cr, [&](JoinResult r) { c_join = r; });
-  JoinRequest br = h.request(b);
-  br.session_timeout_ms = 60000;
-  h.c.join(br, [&](JoinResult r) { b_join = r; });
-  REQUIRE_FALSE(c_join);
-  h.clock.advance(30001);  // the group's rebalance timeout (b's 30 s)
-  h.c.tick();
+  MissedRebalance m;
+  miss_a_rebalance(h, b, m);
+  const std::string& c = m.c;
+  auto& c_join = m.c_join;
+  auto& b_join = m.b_join;
   REQUIRE(c_join);
   REQUIRE(b_join);
   CHECK(b_join->generation_id == 3);
@@ -220,16 +232,8 @@ TEST_CASE("a static restart while the group prepares a rebalance fences the old 
 TEST_CASE("offset commits: member, then generation, then state, as Kafka checks them", "[broker][groups][static]") {
   Harness h;
   auto [a, b] = stable_pair(h, 60000);
-  std::string c = h.new_member();
-  std::optional<JoinResult> c_join, b_join;
-  auto cr = h.request(c);
-  cr.session_timeout_ms = 60000;
-  h.c.join(cr, [&](JoinResult r) { c_join = r; });
-  auto br = h.request(b);
-  br.session_timeout_ms = 60000;
-  h.c.join(br, [&](JoinResult r) { b_join = r; });
-  h.clock.advance(30001);
-  h.c.tick();  // generation 3 without a, which stays (static)
+  MissedRebalance m;
+  miss_a_rebalance(h, b, m);  // generation 3 without a, which stays (static)
   REQUIRE(h.state() == GroupState::completing_rebalance);
   CHECK(h.c.validate_commit("g", 2, a, std::string("i-a")) == error::illegal_generation);
   CHECK(h.c.validate_commit("g", 3, b) == error::rebalance_in_progress);
