@@ -3,6 +3,8 @@
 // one, then the old one leaves. None of these may wait for a session timeout.
 #include <catch2/catch.hpp>
 
+#include <deque>
+
 #include "broker/groups/coordinator.hpp"
 #include "broker/protocol/errors.hpp"
 
@@ -37,18 +39,23 @@ struct Swap {
     return id;
   }
 
+  // The result when the rejoin completes at once; one that waits completes
+  // later into a slot the harness owns (the callback outlives this call).
   std::optional<JoinResult> rejoin(const std::string& id) {
-    std::optional<JoinResult> out;
+    auto& out = join_slots.emplace_back();
     c.join(request(id), [&out](JoinResult r) { out = std::move(r); });
     return out;
   }
 
   std::optional<SyncResult> sync(const std::string& id, std::int32_t generation,
                                  std::vector<std::pair<std::string, std::string>> assignments = {}) {
-    std::optional<SyncResult> out;
+    auto& out = sync_slots.emplace_back();
     c.sync({"g", generation, id, std::move(assignments), {}}, [&out](SyncResult r) { out = std::move(r); });
     return out;
   }
+
+  std::deque<std::optional<JoinResult>> join_slots;  // a deque: references stay valid
+  std::deque<std::optional<SyncResult>> sync_slots;
 
   GroupState state() const { return c.group("g")->state; }
 

@@ -4,6 +4,7 @@
 // membership tests.
 #include <catch2/catch.hpp>
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -31,9 +32,11 @@ struct Harness {
     return r;
   }
 
-  // Joins and returns the result when it completes at once.
+  // Joins and returns the result when it completes at once. A join that
+  // waits completes later into a slot the harness owns (the callback outlives
+  // this call).
   std::optional<JoinResult> join(JoinRequest r) {
-    std::optional<JoinResult> out;
+    auto& out = m_join_slots.emplace_back();
     c.join(std::move(r), [&out](JoinResult res) { out = std::move(res); });
     return out;
   }
@@ -59,11 +62,15 @@ struct Harness {
   std::optional<SyncResult> sync(const std::string& member, std::int32_t generation,
                                  std::vector<std::pair<std::string, std::string>> assignments = {},
                                  std::optional<std::string> instance = {}) {
-    std::optional<SyncResult> out;
+    auto& out = m_sync_slots.emplace_back();
     c.sync({"g", generation, member, std::move(assignments), std::move(instance)},
            [&out](SyncResult res) { out = std::move(res); });
     return out;
   }
 
   GroupState state() const { return c.group("g")->state; }
+
+ private:
+  std::deque<std::optional<JoinResult>> m_join_slots;  // a deque: references stay valid
+  std::deque<std::optional<SyncResult>> m_sync_slots;
 };
