@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>{@code serve}: reads one JSON request per line on stdin, answers one JSON line on stdout
  * (ops in {@link Ops}); a request may print {"event": ...} lines before its answer.
- * {@code member BOOTSTRAP TOPIC GROUP SESSION_MS}: one consumer-group member ({@link Member}).
+ * {@code member BOOTSTRAP TOPIC GROUP SESSION_MS [INSTANCE_ID]}: one consumer-group member
+ * ({@link Member}), static when INSTANCE_ID is given.
  * One JVM serves a whole test module, because a JVM start is slow.
  */
 public final class Main {
@@ -26,7 +27,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length >= 1 && args[0].equals("member")) {
-            Member.run(args[1], args[2], args[3], Integer.parseInt(args[4]));
+            Member.run(args[1], args[2], args[3], Integer.parseInt(args[4]), args.length > 5 ? args[5] : null);
             return;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

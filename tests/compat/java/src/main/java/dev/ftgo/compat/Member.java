@@ -18,10 +18,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * One member of a consumer group: prints {"event":"assigned"|"revoked","partitions":[...]} on each
  * rebalance and {"event":"record",...} per record, commits synchronously after each batch, and on
- * SIGTERM leaves the group (close) and prints {"event":"closed"}.
+ * SIGTERM leaves the group (close) and prints {"event":"closed"}. With an instance id it is a
+ * static member (group.instance.id): close does not leave, so a restart takes its place back.
  */
 final class Member {
-    static void run(String bootstrap, String topic, String group, int sessionMs) {
+    static void run(String bootstrap, String topic, String group, int sessionMs, String instance) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", group);
@@ -32,6 +33,7 @@ final class Member {
         p.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.RangeAssignor");
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        if (instance != null) p.put("group.instance.id", instance);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
         CountDownLatch done = new CountDownLatch(1);
         Thread main = Thread.currentThread();
