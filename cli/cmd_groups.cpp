@@ -28,7 +28,12 @@ nlohmann::ordered_json to_json(const events::GroupInfo& info) {
   for (const auto& m : info.members) {
     auto assignment = nlohmann::ordered_json::array();
     for (const auto& [t, p] : m.assignment) assignment.push_back({{"topic", t}, {"partition", p}});
-    members.push_back({{"id", m.id}, {"client_id", m.client_id}, {"host", m.host}, {"assignment", assignment}});
+    nlohmann::ordered_json instance = m.instance_id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.instance_id);
+    members.push_back({{"id", m.id},
+                       {"instance_id", instance},
+                       {"client_id", m.client_id},
+                       {"host", m.host},
+                       {"assignment", assignment}});
   }
   auto offsets = nlohmann::ordered_json::array();
   int64_t total_lag = 0;
@@ -54,7 +59,9 @@ void run_describe(const std::vector<std::string>& names, const Globals& g) {
               << (info.members.size() == 1 ? " member" : " members")
               << (info.assignor.empty() ? "" : ", assignor " + info.assignor) << "\n";
     for (const auto& m : info.members) {
-      std::cout << "  member " << m.id << " (" << m.client_id << " on " << m.host << "):";
+      std::cout << "  member " << m.id;
+      if (!m.instance_id.empty()) std::cout << " [instance " << m.instance_id << "]";
+      std::cout << " (" << m.client_id << " on " << m.host << "):";
       if (m.assignment.empty()) std::cout << " no partitions";
       for (const auto& [t, p] : m.assignment) std::cout << " " << t << "[" << p << "]";
       std::cout << "\n";

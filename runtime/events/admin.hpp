@@ -45,6 +45,7 @@ struct GroupMember {
   std::string id;
   std::string client_id;
   std::string host;
+  std::string instance_id;  // group.instance.id of a static member; empty for a dynamic one
   std::vector<std::pair<std::string, int32_t>> assignment;  // topic, partition
 };
 

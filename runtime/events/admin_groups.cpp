@@ -115,8 +115,9 @@ GroupInfo describe_group(const Brokers& brokers, const std::string& name) {
     size_t members = rd_kafka_ConsumerGroupDescription_member_count(g);
     for (size_t i = 0; i < members; ++i) {
       const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(g, i);
+      const char* instance = rd_kafka_MemberDescription_group_instance_id(m);
       GroupMember member{rd_kafka_MemberDescription_consumer_id(m), rd_kafka_MemberDescription_client_id(m),
-                         rd_kafka_MemberDescription_host(m), {}};
+                         rd_kafka_MemberDescription_host(m), instance ? instance : "", {}};
       if (const rd_kafka_MemberAssignment_t* a = rd_kafka_MemberDescription_assignment(m)) {
         const rd_kafka_topic_partition_list_t* parts = rd_kafka_MemberAssignment_partitions(a);
         for (int p = 0; parts && p < parts->cnt; ++p) member.assignment.push_back({parts->elems[p].topic, parts->elems[p].partition});

@@ -400,6 +400,7 @@ def test_groups_describe_shows_members_and_assignments_of_a_live_group(kafka):
             time.sleep(0.5)
         assert info["state"] == "Stable"
         assert sorted((a["topic"], a["partition"]) for a in info["members"][0]["assignment"]) == [(t, 0), (t, 1)]
+        assert info["members"][0]["instance_id"] is None  # a dynamic member
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -408,3 +409,25 @@ def test_groups_describe_shows_members_and_assignments_of_a_live_group(kafka):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0
+
+
+def test_groups_describe_names_a_static_members_instance_id(kafka):
+    from confluent_kafka import Consumer
+    t, g = new_topic(), new_topic("grp")
+    create(kafka, t, 2)
+    c = Consumer({"bootstrap.servers": kafka, "group.id": g, "group.instance.id": "inst-1",
+                  "auto.offset.reset": "earliest", "session.timeout.ms": 10000})
+    try:
+        c.subscribe([t])
+        deadline = time.time() + 30
+        info = {}
+        while time.time() < deadline:
+            c.poll(0.2)
+            got = run(kafka, "--json", "groups", "describe", g)
+            info = json.loads(got.stdout) if got.returncode == 0 else {}
+            if info.get("members") and info["members"][0]["assignment"]:
+                break
+        assert [m["instance_id"] for m in info["members"]] == ["inst-1"]
+        assert "[instance inst-1]" in ok(run(kafka, "groups", "describe", g)).stdout.decode()
+    finally:
+        c.close()
