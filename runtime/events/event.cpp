@@ -127,7 +127,10 @@ Event decode_envelope(std::string_view line) {
   bool headers_b64 = encoding_is_base64(doc, "headers_encoding");
   if (auto it = doc.find("headers"); it != doc.end() && !it->is_null()) {
     if (!it->is_object()) throw std::invalid_argument("headers: expected an object like {\"type\":\"OrderCreated\"}");
-    for (const auto& [name, v] : it->items()) {
+    for (const auto& item : it->items()) {
+      // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+      const std::string& name = item.key();
+      const ordered_json& v = item.value();
       std::string field = "headers." + name;
       auto one = [&](const ordered_json& x) {
         if (x.is_null()) e.headers.push_back({name, std::nullopt});
