@@ -21,6 +21,7 @@ constexpr std::size_t k_read_chunk = 64u << 10;
 constexpr std::size_t k_keep_buffer_bytes = 8u << 20;
 constexpr std::size_t k_min_read = 16u << 10;
 constexpr std::size_t k_min_frame_bytes = 8;  // api key, version, correlation id
+constexpr std::size_t k_max_low_watermark = 1u << 20;
 
 // A peer that goes away is not worth a log line.
 bool ordinary_close(const boost::system::error_code& ec) {
@@ -141,6 +142,16 @@ void Connection::read_more() {
     }
     m_in_begin = 0;
     m_in_end = avail;
+  }
+  // A large frame in progress (a producer's ~1 MiB request): wake up once the
+  // rest of it is there, not for every few segments. SO_RCVLOWAT; the kernel
+  // grows the receive buffer to fit and still wakes us if the window closes.
+  std::size_t missing = m_in_begin + want > m_in_end ? m_in_begin + want - m_in_end : 0;
+  int low = missing >= k_min_read ? static_cast<int>(std::min<std::size_t>(missing, k_max_low_watermark)) : 1;
+  if (low != m_low_watermark) {
+    boost::system::error_code ec;
+    m_socket.set_option(asio::socket_base::receive_low_watermark(low), ec);
+    if (!ec) m_low_watermark = low;
   }
   m_reading = true;
   m_socket.async_read_some(

@@ -59,6 +59,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<std::string> m_writing;
   std::size_t m_out_bytes = 0;
   bool m_reading = false;
+  int m_low_watermark = 1;  // SO_RCVLOWAT now set on the socket
   bool m_waiting = false;  // a handler has not replied yet
   bool m_dispatching = false;
   bool m_draining = false;
