@@ -92,6 +92,25 @@ struct BrokerProcess {
     std::string bootstrap;
     double ready_ms = 0;
 
+    // Owns the child: a bench that stops on an error does not leave its brokers running.
+    BrokerProcess() = default;
+    BrokerProcess(const BrokerProcess&) = delete;
+    BrokerProcess& operator=(const BrokerProcess&) = delete;
+    BrokerProcess(BrokerProcess&& o) noexcept : pid(o.pid), bootstrap(std::move(o.bootstrap)), ready_ms(o.ready_ms) {
+        o.pid = -1;
+    }
+    BrokerProcess& operator=(BrokerProcess&& o) noexcept {
+        if (this != &o) {
+            stop();
+            pid = o.pid;
+            bootstrap = std::move(o.bootstrap);
+            ready_ms = o.ready_ms;
+            o.pid = -1;
+        }
+        return *this;
+    }
+    ~BrokerProcess() { stop(); }
+
     void stop() {
         if (pid > 0) {
             kill(pid, SIGTERM);
