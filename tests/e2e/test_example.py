@@ -123,18 +123,25 @@ def test_three_paths_reach_their_final_states(ws):
         "CancelCreateTicket", "TicketCancelled", "OrderRejected"]
 
 
-def test_orders_placed_during_a_kitchen_deploy_all_complete_once(ws):
+def deploy_while_ordering(ws, service, source, comment, more):
+    """A new release of `service` (a comment appended to `source`), deployed while orders of
+    consumers 1 and 2 are placed every 50 ms for as long as more(ids, deploy) says.
+    Returns `ftgo ps` from before and the order ids."""
     before = ws.ps()
-    kitchen = os.path.join(ws.root, "services/kitchen-service/kitchen.py")
-    with open(kitchen, "a") as f:
-        f.write("\n# release 2\n")
+    with open(os.path.join(ws.root, "services", service, source), "a") as f:
+        f.write(f"\n{comment} release 2\n")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        deploy = pool.submit(ws, "deploy", "kitchen-service", timeout=600)
+        deploy = pool.submit(ws, "deploy", service, timeout=600)
         ids = []
-        for i in range(50):
-            ids.append(ws.place(1 + i % 2, 1, 5.0))
+        while more(ids, deploy):
+            ids.append(ws.place(1 + len(ids) % 2, 1, 5.0))
             time.sleep(0.05)
         deploy.result()
+    return before, ids
+
+
+def test_orders_placed_during_a_kitchen_deploy_all_complete_once(ws):
+    before, ids = deploy_while_ordering(ws, "kitchen-service", "kitchen.py", "#", lambda ids, _: len(ids) < 50)
     states = ws.wait_final(ids, timeout=180)
     assert len(states) == 50
     for oid, o in states.items():
@@ -153,17 +160,8 @@ def test_orders_placed_during_a_kitchen_deploy_all_complete_once(ws):
 
 def test_orders_placed_during_an_accounting_deploy_keep_every_authorization(ws):
     # The Node kit's Store shared by the two instances of the swap (flock on state.lock).
-    before = ws.ps()
-    accounting = os.path.join(ws.root, "services/accounting-service/accounting.js")
-    with open(accounting, "a") as f:
-        f.write("\n// release 2\n")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        deploy = pool.submit(ws, "deploy", "accounting-service", timeout=600)
-        ids = []
-        while (len(ids) < 30 or not deploy.done()) and len(ids) < 1000:  # through the swap
-            ids.append(ws.place(1 + len(ids) % 2, 1, 5.0))
-            time.sleep(0.05)
-        deploy.result()
+    through_the_swap = lambda ids, deploy: (len(ids) < 30 or not deploy.done()) and len(ids) < 1000
+    before, ids = deploy_while_ordering(ws, "accounting-service", "accounting.js", "//", through_the_swap)
     states = ws.wait_final(ids, timeout=180)
     after = ws.ps()["accounting-service"]
     assert after["pid"] != before["accounting-service"]["pid"]

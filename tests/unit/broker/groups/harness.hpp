@@ -59,6 +59,14 @@ struct Harness {
     return r;
   }
 
+  // A static member alone in the group, Stable in generation 1 with assignment "A"; its member id.
+  std::string lone_static(const std::string& instance) {
+    auto joined = join(static_request(instance));
+    REQUIRE(joined);
+    REQUIRE(sync(joined->member_id, 1, {{joined->member_id, "A"}}, instance));
+    return joined->member_id;
+  }
+
   std::optional<SyncResult> sync(const std::string& member, std::int32_t generation,
                                  std::vector<std::pair<std::string, std::string>> assignments = {},
                                  std::optional<std::string> instance = {}) {

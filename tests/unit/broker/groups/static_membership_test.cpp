@@ -176,9 +176,7 @@ TEST_CASE("a static member that misses a rebalance keeps its place until its ses
 TEST_CASE("LeaveGroup by instance id removes the static member; a mismatched member id is fenced",
           "[broker][groups][static]") {
   Harness h;
-  auto a = h.join(h.static_request("i-a"));
-  REQUIRE(a);
-  REQUIRE(h.sync(a->member_id, 1, {{a->member_id, "A"}}, "i-a"));
+  h.lone_static("i-a");
   CHECK(h.c.leave("g", "someone-else", std::string("i-a")) == error::fenced_instance_id);
   CHECK(h.c.leave("g", "", std::string("i-nobody")) == error::unknown_member_id);
   CHECK(h.state() == GroupState::stable);
@@ -243,9 +241,7 @@ TEST_CASE("offset commits: member, then generation, then state, as Kafka checks 
 TEST_CASE("a rebalance left with only absent static members waits instead of completing",
           "[broker][groups][static]") {
   Harness h;
-  auto a = h.join(h.static_request("i-a"));
-  REQUIRE(a);
-  REQUIRE(h.sync(a->member_id, 1, {{a->member_id, "A"}}, "i-a"));
+  const std::string a = h.lone_static("i-a");
   std::string b = h.new_member();
   std::optional<JoinResult> b_join;
   auto br = h.request(b);
@@ -258,9 +254,9 @@ TEST_CASE("a rebalance left with only absent static members waits instead of com
   h.c.tick();
   CHECK(h.state() == GroupState::preparing_rebalance);
   CHECK(h.c.group("g")->generation == 1);  // not completed with nobody joined
-  REQUIRE(h.c.group("g")->member(a->member_id) != nullptr);
+  REQUIRE(h.c.group("g")->member(a) != nullptr);
   h.clock.advance(1001);  // a's session ends
   h.c.tick();
-  CHECK(h.c.group("g")->member(a->member_id) == nullptr);
+  CHECK(h.c.group("g")->member(a) == nullptr);
   CHECK(h.state() == GroupState::empty);
 }
