@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the clients of the compatibility suite (tests/compat/) that are not Debian packages:
-# kafkajs (npm) and the Java driver with kafka-clients 4.x (Maven Central). Idempotent: a second
+# kafkajs (npm), the Java driver with kafka-clients 4.x (Maven Central) and the Go driver with
+# franz-go and sarama (Go module proxy, pinned by tests/compat/go/go.sum). Idempotent: a second
 # run with nothing changed returns in well under a second.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,4 +33,20 @@ jar="$java_dir/target/compat-java-1.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$java_dir/pom.xml" "$java_dir/src" -newer "$jar" -print -quit)" ]; then
   (cd "$java_dir" && { mvn -q -B -o package >/dev/null 2>&1 || mvn -q -B package; })
   touch "$jar"
+fi
+
+# The Go driver (franz-go, sarama): rebuilt when go.mod, go.sum or a source is newer than the
+# binary. Needs Go >= 1.23 (the go directive in go.mod); Debian's golang is too old, so it is not
+# installed from here.
+go_dir="$compat/go"
+go_bin="$go_dir/compat-go"
+go_cmd="$(command -v go || true)"
+[ -n "$go_cmd" ] || [ ! -x /usr/local/go/bin/go ] || go_cmd=/usr/local/go/bin/go
+if [ ! -x "$go_bin" ] || [ -n "$(find "$go_dir" -maxdepth 1 \( -name '*.go' -o -name go.mod -o -name go.sum \) -newer "$go_bin" -print -quit)" ]; then
+  if [ -z "$go_cmd" ]; then
+    echo "install-compat: go not found (neither on PATH nor /usr/local/go/bin): the Go clients' compat cases" \
+      "(franz-go, sarama) need Go >= $(sed -n 's/^go //p' "$go_dir/go.mod"); install it from https://go.dev/dl/" >&2
+    exit 1
+  fi
+  (cd "$go_dir" && GOFLAGS="-mod=readonly -buildvcs=false" "$go_cmd" build -trimpath -o compat-go .)
 fi

@@ -335,6 +335,33 @@ class RdkafkaCppClient(DriverClient):
     admin = False
 
 
+class GoClient(DriverClient):
+    """A Go client through tests/compat/go (one `compat-go serve NAME` process per client);
+    also lists offsets, describes groups and fetches committed offsets (kadm, ClusterAdmin)."""
+    compressions = ("gzip", "snappy", "lz4", "zstd")
+
+    def list_offsets(self, topic, timestamp=None):
+        """{"start"|"end"|"after": {partition: offset}} ("after" with a timestamp)."""
+        reply = self._call("list_offsets", topic=topic, timestamp=timestamp or 0)
+        return {k: {p: o for p, o in reply[k]} for k in ("start", "end", "after") if k in reply}
+
+    def describe_group(self, group, topic):
+        return self._call("describe_group", group=group, topic=topic)
+
+    def committed(self, group, topic):
+        return {p: o for p, o in self._call("committed", group=group, topic=topic)["offsets"]}
+
+
+class FranzGoClient(GoClient):
+    """github.com/twmb/franz-go: kgo (idempotent producer by default) and kadm."""
+    name = "franz-go"
+
+
+class SaramaClient(GoClient):
+    """github.com/IBM/sarama with config.Version = V4_0_0_0."""
+    name = "sarama"
+
+
 class KcatClient(Client):
     """kcat (Debian's, on librdkafka 2.0.2): one process per call. Headers apply to a whole
     invocation and timestamps cannot be set, so records are sent in runs of equal headers."""

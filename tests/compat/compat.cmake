@@ -1,5 +1,6 @@
 # Compatibility suite: real Kafka clients against `ftgo broker` (label compat).
-# scripts/install-compat.sh installs kafkajs (npm) and builds the Java driver (Maven) first;
+# scripts/install-compat.sh installs kafkajs (npm) and builds the Java driver (Maven) and the
+# Go driver (tests/compat/go: franz-go, sarama) first;
 # tests/compat/conftest.py says how to point the suite at another broker.
 add_executable(compat_rdkafka_driver ${CMAKE_CURRENT_LIST_DIR}/cpp/rdkafka_driver.cpp)
 target_link_libraries(compat_rdkafka_driver PRIVATE PkgConfig::RDKAFKA nlohmann_json::nlohmann_json)
@@ -20,6 +21,9 @@ set(FTGO_COMPAT_CASES
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"
   "groups_kafkajs|${g}[kafkajs]"
+  "groups_franz_go|${g}[franz-go]"
+  "groups_sarama|${g}[sarama]"
+  "go_clients|test_go_clients.py"
   "groups_mixed|test_groups.py::test_members_of_different_clients_share_one_group"
   "groups_static|test_groups.py::test_static_member_restart_keeps_its_partitions")
 

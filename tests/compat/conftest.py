@@ -30,11 +30,13 @@ FTGO_BIN = os.environ.get("FTGO_BIN", os.path.join(ROOT, "build", "ftgo"))
 RDKAFKA_DRIVER = os.environ.get("FTGO_COMPAT_RDKAFKA_DRIVER", os.path.join(ROOT, "build", "compat_rdkafka_driver"))
 JAVA_DIR = os.path.join(HERE, "java")
 NODE_DIR = os.path.join(HERE, "node")
+GO_DRIVER = os.path.join(HERE, "go", "compat-go")  # built by scripts/install-compat.sh
 KAFKA_LIB = os.path.join(HERE, "kafka-server", "target", "lib")
 # With FTGO_COMPAT_REQUIRE=1 (set by compat.cmake) a missing client fails instead of skipping.
 REQUIRE = os.environ.get("FTGO_COMPAT_REQUIRE") == "1"
 
 ALL_CLIENTS = ["confluent", "kafka-python", "kcat", "kafkajs", "java", "rdkafka-cpp"]
+GO_CLIENTS = ["franz-go", "sarama"]  # test_go_clients.py and the group cases
 
 
 def free_port():
@@ -212,12 +214,20 @@ class DriverPool:
                 if not os.access(RDKAFKA_DRIVER, os.X_OK):
                     missing(f"{RDKAFKA_DRIVER} is not built")
                 argv = [RDKAFKA_DRIVER, "serve"]
+            elif name in GO_CLIENTS:
+                argv = [go_driver(), "serve", name]
             self.drivers[name] = clients.DriverProcess(argv)
         return self.drivers[name]
 
     def close(self):
         for d in self.drivers.values():
             d.close()
+
+
+def go_driver():
+    if not os.access(GO_DRIVER, os.X_OK):
+        missing(f"{GO_DRIVER} is not built")
+    return GO_DRIVER
 
 
 def java_argv(*args):
@@ -245,6 +255,7 @@ def make_client(drivers):
                 missing("kcat is not installed")
             return clients.KcatClient(bootstrap)
         cls = {"kafkajs": clients.KafkajsClient, "java": clients.JavaClient,
-               "rdkafka-cpp": clients.RdkafkaCppClient}[name]
+               "rdkafka-cpp": clients.RdkafkaCppClient, "franz-go": clients.FranzGoClient,
+               "sarama": clients.SaramaClient}[name]
         return cls(bootstrap, drivers.get(name))
     return make

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from clients import Rec
-from conftest import HERE, NODE_DIR, java_argv
+from conftest import GO_CLIENTS, HERE, NODE_DIR, go_driver, java_argv
 
 PARTITIONS = 6
 SESSION_MS = 6000
@@ -28,6 +28,8 @@ def member_argv(client, bootstrap, topic, group):
         return [sys.executable, os.path.join(HERE, "member.py"), client, *args]
     if client == "java":
         return java_argv("member", *args)
+    if client in GO_CLIENTS:
+        return [go_driver(), "member", client, *args]
     return ["node", os.path.join(NODE_DIR, "driver.js"), "member", *args]
 
 
@@ -40,7 +42,8 @@ class Member:
         self.events = []
         self.lock = threading.Lock()
         self.stderr = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
 
     def _read(self):
@@ -80,6 +83,7 @@ class Member:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.reader.join(5)  # the last lines it printed (e.g. "closed") are read before stop returns
 
     def __repr__(self):
         return f"{self.name}(assigned={self.assignment()}, exit={self.proc.poll()})"
@@ -129,7 +133,7 @@ def spawn():
         m.stop(signal.SIGKILL)
 
 
-@pytest.mark.parametrize("client", ["confluent", "kafka-python", "java", "kafkajs"])
+@pytest.mark.parametrize("client", ["confluent", "kafka-python", "java", "kafkajs", *GO_CLIENTS])
 def test_group_of_three_over_six_partitions(own_target, make_client, spawn, topic, client):
     make_client("confluent", own_target.bootstrap).create_topic(topic, PARTITIONS)
     group = f"{topic}-{client}"

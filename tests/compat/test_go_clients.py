@@ -1,0 +1,138 @@
+"""The Go clients, franz-go (kgo, kadm) and IBM/sarama, through tests/compat/go: the suite's
+cross-client cases with a Go client on one side and a non-Go client (or the other Go client)
+on the other, plus what only the Go admin APIs do (kadm ListOffsets and DescribeGroups,
+sarama ClusterAdmin). The three-member group cases are in test_groups.py."""
+import time
+import uuid
+
+import pytest
+
+import test_admin
+import test_compression
+import test_idempotence
+import test_offsets
+import test_roundtrip
+from clients import Rec
+from conftest import GO_CLIENTS
+from test_groups import PARTITIONS, member_argv, produce_phase, seen, stable, wait_for
+from test_groups import spawn  # noqa: F401 (a fixture)
+
+OTHERS = ["confluent", "java"]
+PAIRS = [(g, o) for g in GO_CLIENTS for o in OTHERS] + [(o, g) for g in GO_CLIENTS for o in OTHERS] + \
+    [("franz-go", "sarama"), ("sarama", "franz-go")]
+
+
+@pytest.mark.parametrize("producer,consumer", PAIRS, ids=[f"{p}->{c}" for p, c in PAIRS])
+def test_round_trip_is_byte_exact(target, make_client, topic, producer, consumer):
+    """Keys (binary, unicode, empty, null), values (empty, tombstone, 100 KiB), headers (order,
+    duplicates, binary, empty, null), producer-set timestamps: test_roundtrip.py's case."""
+    test_roundtrip.test_round_trip_is_byte_exact(target, make_client, topic, producer, consumer)
+
+
+@pytest.mark.parametrize("codec", test_compression.CODECS)
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_compressed_produce_reads_back(target, make_client, topic, client, codec):
+    """A Go client compresses, librdkafka (confluent-kafka) reads back."""
+    test_compression.test_compressed_produce_reads_back(target, make_client, topic, client, codec)
+
+
+@pytest.mark.parametrize("codec", test_compression.CODECS)
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_compressed_batches_are_read(target, make_client, topic, client, codec):
+    """The Java client compresses, a Go client reads back."""
+    test_compression.test_compressed_batches_are_read(target, make_client, topic, client, codec)
+
+
+@pytest.fixture(scope="module")
+def ten(target, make_client):
+    """test_offsets.py's topic: 10 records with create times TS, TS+1 s, ... TS+9 s."""
+    topic = f"compat-offsets-{uuid.uuid4().hex[:8]}"
+    make_client("confluent", target.bootstrap).produce(
+        topic, [Rec(key=b"k%d" % i, value=b"v%d" % i, timestamp=test_offsets.TS + i * 1000, partition=0)
+                for i in range(test_offsets.N)])
+    return topic
+
+
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_start_offsets(target, make_client, ten, client):
+    """Earliest, absolute, by timestamp (exact, between two records, before all, after all)."""
+    test_offsets.test_earliest(target, make_client, ten, client)
+    test_offsets.test_absolute_offset(target, make_client, ten, client)
+    for at, first in [(test_offsets.TS + 4000, 4), (test_offsets.TS + 4500, 5), (test_offsets.TS - 5000, 0)]:
+        test_offsets.test_by_timestamp(target, make_client, ten, client, at, first)
+    test_offsets.test_timestamp_after_the_last_record_starts_at_the_end(target, make_client, ten, client)
+
+
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_latest_sees_only_what_comes_after(target, make_client, topic, client):
+    test_offsets.test_latest_sees_only_what_comes_after(target, make_client, topic, client)
+
+
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_list_offsets(target, make_client, topic, client):
+    """kadm ListStartOffsets/ListEndOffsets/ListOffsetsAfterMilli and sarama Client.GetOffset
+    over three partitions holding 0, 3 and 5 records."""
+    ts = 1_700_000_000_000
+    make_client("confluent", target.bootstrap).create_topic(topic, 3)
+    recs = [Rec(key=None, value=b"p1-%d" % i, partition=1, timestamp=ts + i * 1000) for i in range(3)] + \
+        [Rec(key=None, value=b"p2-%d" % i, partition=2, timestamp=ts + i * 1000) for i in range(5)]
+    make_client("confluent", target.bootstrap).produce(topic, recs)
+    got = make_client(client, target.bootstrap).list_offsets(topic, timestamp=ts + 1500)
+    assert got["start"] == {0: 0, 1: 0, 2: 0}
+    assert got["end"] == {0: 0, 1: 3, 2: 5}
+    # After all records of a partition Kafka answers -1; kadm turns that into the end offset.
+    assert got["after"] == {0: 0 if client == "franz-go" else -1, 1: 2, 2: 2}
+
+
+@pytest.mark.parametrize("client,config", [("franz-go", {}), ("sarama", {"idempotent": True})],
+                         ids=["franz-go-defaults", "sarama-idempotent"])
+def test_idempotent_producer_writes_each_record_once_in_order(target, make_client, topic, client, config):
+    """franz-go is idempotent by default; sarama with Producer.Idempotent (and acks=all, one
+    request in flight): InitProducerId and sequence numbers; each record once, in order."""
+    test_idempotence.test_idempotent_producer_writes_each_record_once_in_order(
+        target, make_client, topic, client, config)
+
+
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_create_and_delete_a_topic(target, make_client, topic, client):
+    """kadm CreateTopic/DeleteTopic/ListTopics, sarama ClusterAdmin CreateTopic/DeleteTopic/ListTopics."""
+    test_admin.test_create_and_delete_a_topic(target, make_client, topic, client)
+    test_admin.test_creating_an_existing_topic_is_an_error(target, make_client, topic + "-again", client)
+    test_admin.test_deleting_a_missing_topic_is_an_error(target, make_client, topic + "-missing", client)
+
+
+@pytest.mark.parametrize("client", GO_CLIENTS)
+def test_group_describe_commit_and_resume(target, make_client, spawn, topic, client):
+    """Two members of one Go client over six partitions: each record once; the group as
+    kadm and sarama's ClusterAdmin describe it; the committed offsets are the end offsets;
+    a member started after both left consumes only what came since."""
+    make_client("confluent", target.bootstrap).create_topic(topic, PARTITIONS)
+    group = f"{topic}-{client}"
+    argv = lambda: member_argv(client, target.bootstrap, topic, group)
+    a, b = spawn(argv(), "a"), spawn(argv(), "b")
+    wait_for("two members to share six partitions", stable([a, b]), 60, [a, b])
+    want = produce_phase(target.bootstrap, topic, make_client, "one")
+    wait_for("phase one", lambda: set(seen([a, b], "one")) == want, 60, [a, b])
+
+    protocol = {"franz-go": "cooperative-sticky", "sarama": "range"}[client]
+    for admin in GO_CLIENTS:
+        d = make_client(admin, target.bootstrap).describe_group(group, topic)
+        assert (d["state"], d["protocol_type"], d["protocol"]) == ("Stable", "consumer", protocol), admin
+        assert sorted(sorted(m["assigned"]) for m in d["members"]) == sorted(sorted(x.assignment()) for x in (a, b))
+    end = make_client("franz-go", target.bootstrap).list_offsets(topic)["end"]
+    assert sum(end.values()) == len(want)
+    for admin in GO_CLIENTS:
+        wait_for(f"{admin}: the committed offsets to reach the end",
+                 lambda: make_client(admin, target.bootstrap).committed(group, topic) == end, 20, [a, b])
+    assert max(seen([a, b], "one").values()) == 1
+
+    a.stop()
+    b.stop()
+    assert (a.proc.returncode, b.proc.returncode) == (0, 0) and a.closed() and b.closed(), a.stderr + b.stderr
+    want = produce_phase(target.bootstrap, topic, make_client, "two")
+    c = spawn(argv(), "c")
+    wait_for("the new member to hold all six partitions", stable([c]), 60, [c])
+    wait_for("phase two", lambda: set(seen([c], "two")) == want, 60, [c])
+    time.sleep(1)
+    assert seen([c], "one") == {}, "a record consumed and committed before was read again"
+    assert max(seen([c], "two").values()) == 1
