@@ -23,6 +23,10 @@ import uuid
 from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# kafka-python gives up on a broker whose ApiVersions probe has not answered within 2 s (its
+# default): a busy 2-core CI machine or a broker under ASan can take longer when several
+# clients start at once.
+KP_VERSION_TIMEOUT_MS = 15000
 
 
 @dataclass
@@ -163,7 +167,8 @@ class KafkaPythonClient(Client):
 
     def produce(self, topic, records, compression=None, config=None):
         from kafka import KafkaProducer
-        p = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", linger_ms=5,
+        p = KafkaProducer(bootstrap_servers=self.bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS,
+                          acks="all", linger_ms=5,
                           compression_type=compression, **(config or {}))
         try:
             futures = [p.send(topic, key=r.key, value=r.value, headers=list(r.headers), partition=r.partition,
@@ -175,7 +180,8 @@ class KafkaPythonClient(Client):
 
     def consume(self, topic, partition=0, start="earliest", count=1, timeout=20, on_positioned=None):
         from kafka import KafkaConsumer, TopicPartition
-        c = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None)
+        c = KafkaConsumer(bootstrap_servers=self.bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS,
+                          enable_auto_commit=False, group_id=None)
         try:
             tp = TopicPartition(topic, partition)
             c.assign([tp])
@@ -207,7 +213,7 @@ class KafkaPythonClient(Client):
 
     def _admin(self):
         from kafka.admin import KafkaAdminClient
-        return KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        return KafkaAdminClient(bootstrap_servers=self.bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS)
 
     def create_topic(self, topic, partitions=1):
         from kafka.admin import NewTopic

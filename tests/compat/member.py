@@ -56,6 +56,7 @@ def confluent(bootstrap, topic, group, session_ms, instance=None):
 
 def kafka_python(bootstrap, topic, group, session_ms):
     from kafka import KafkaConsumer, ConsumerRebalanceListener
+    from clients import KP_VERSION_TIMEOUT_MS
 
     class Listener(ConsumerRebalanceListener):
         def on_partitions_revoked(self, revoked):
@@ -64,7 +65,8 @@ def kafka_python(bootstrap, topic, group, session_ms):
         def on_partitions_assigned(self, assigned):
             emit(event="assigned", partitions=sorted(p.partition for p in assigned))
 
-    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, session_timeout_ms=session_ms,
+    c = KafkaConsumer(bootstrap_servers=bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS,
+                      group_id=group, session_timeout_ms=session_ms,
                       heartbeat_interval_ms=500, auto_offset_reset="earliest", enable_auto_commit=False)
     c.subscribe([topic], listener=Listener())
     while not stop:

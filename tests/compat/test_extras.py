@@ -8,7 +8,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource
 
-from clients import Rec
+from clients import KP_VERSION_TIMEOUT_MS, Rec
 
 
 def test_committed_offset_keeps_its_metadata_confluent(target, make_client, topic):
@@ -27,7 +27,8 @@ def test_committed_offset_keeps_its_metadata_kafka_python(target, make_client, t
     from kafka import KafkaConsumer, TopicPartition as KTP
     from kafka.structs import OffsetAndMetadata
     make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)] * 3)
-    c = KafkaConsumer(bootstrap_servers=target.bootstrap, group_id=f"meta-{uuid.uuid4().hex[:8]}",
+    c = KafkaConsumer(bootstrap_servers=target.bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS,
+                      group_id=f"meta-{uuid.uuid4().hex[:8]}",
                       enable_auto_commit=False)
     try:
         tp = KTP(topic, 0)
@@ -48,13 +49,14 @@ def test_list_consumer_group_offsets_answers_every_committed_offset_kafka_python
     make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)] * 3)
     make_client("confluent", target.bootstrap).produce(other, [Rec(value=b"y", partition=0)] * 5)
     group = f"all-{uuid.uuid4().hex[:8]}"
-    c = KafkaConsumer(bootstrap_servers=target.bootstrap, group_id=group, enable_auto_commit=False)
+    c = KafkaConsumer(bootstrap_servers=target.bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS,
+                      group_id=group, enable_auto_commit=False)
     try:
         c.assign([KTP(topic, 0), KTP(other, 0)])
         c.commit({KTP(topic, 0): OffsetAndMetadata(2, "a"), KTP(other, 0): OffsetAndMetadata(4, "")})
     finally:
         c.close()
-    admin = KafkaAdminClient(bootstrap_servers=target.bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=target.bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS)
     try:
         got = admin.list_consumer_group_offsets(group)
         assert {tp: (o.offset, o.metadata) for tp, o in got.items()} == {
