@@ -52,3 +52,13 @@ if [ ! -x "$go_bin" ] || [ -n "$(find "$go_dir" -maxdepth 1 \( -name '*.go' -o -
     (cd "$go_dir" && GOFLAGS="-mod=readonly -buildvcs=false" "$go_cmd" build -trimpath -o compat-go .)
   fi
 fi
+
+# Apache Kafka 4.0's command-line tools (tests/compat/test_kafka_tools.py): the jars copied
+# into kafka-tools/target/lib, again only when the pom is newer than the stamp.
+tools_dir="$compat/kafka-tools"
+stamp="$tools_dir/target/lib/.stamp"
+if [ ! -f "$stamp" ] || [ "$tools_dir/pom.xml" -nt "$stamp" ]; then
+  copy=(dependency:copy-dependencies -DoutputDirectory=target/lib)
+  (cd "$tools_dir" && { mvn -q -B -o "${copy[@]}" >/dev/null 2>&1 || mvn -q -B "${copy[@]}"; })
+  touch "$stamp"
+fi

@@ -1,6 +1,6 @@
 # Compatibility suite: real Kafka clients against `ftgo broker` (label compat).
-# scripts/install-compat.sh installs kafkajs (npm) and builds the Java driver (Maven) and the
-# Go driver (tests/compat/go: franz-go, sarama) first;
+# scripts/install-compat.sh installs kafkajs (npm), builds the Java driver (Maven) and the
+# Go driver (tests/compat/go: franz-go, sarama) and fetches Kafka's command-line tools (Maven) first;
 # tests/compat/conftest.py says how to point the suite at another broker.
 add_executable(compat_rdkafka_driver ${CMAKE_CURRENT_LIST_DIR}/cpp/rdkafka_driver.cpp)
 target_link_libraries(compat_rdkafka_driver PRIVATE PkgConfig::RDKAFKA nlohmann_json::nlohmann_json)
@@ -17,6 +17,7 @@ set(FTGO_COMPAT_CASES
   "idempotence|test_idempotence.py"
   "durability|test_durability.py"
   "retention|test_retention.py"
+  "kafka_tools|test_kafka_tools.py"
   "groups_confluent|${g}[confluent]"
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"

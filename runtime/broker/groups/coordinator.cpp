@@ -27,6 +27,15 @@ const Group* Coordinator::group(const std::string& group_id) const {
   return it == m_groups.end() ? nullptr : &it->second;
 }
 
+bool Coordinator::erase_if_empty(const std::string& group_id) {
+  auto it = m_groups.find(group_id);
+  if (it == m_groups.end()) return true;
+  const Group& g = it->second;
+  if ((g.state != GroupState::empty && g.state != GroupState::dead) || !g.members.empty()) return false;
+  m_groups.erase(it);
+  return true;
+}
+
 std::string Coordinator::new_member_id(const std::string& client_id) {
   return fmt::format("{}-{:016x}", client_id.empty() ? "member" : client_id, m_rng());
 }

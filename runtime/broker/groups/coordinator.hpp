@@ -89,6 +89,9 @@ class Coordinator {
   GroupDescription describe(const std::string& group_id) const;
   std::vector<GroupListing> list() const;
   const Group* group(const std::string& group_id) const;
+  // Forgets a group with no members (DeleteGroups); false, and nothing
+  // changes, while it has members or a rebalance is under way.
+  bool erase_if_empty(const std::string& group_id);
 
   // The earliest time tick() has work (a session expiry, a rebalance timeout).
   std::optional<std::int64_t> next_deadline() const;

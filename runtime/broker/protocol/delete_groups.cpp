@@ -1,0 +1,48 @@
+#include "broker/protocol/delete_groups.hpp"
+
+#include "broker/broker.hpp"
+#include "broker/protocol/errors.hpp"
+
+namespace ftgo::broker::protocol {
+
+DeleteGroupsRequest decode_delete_groups_request(Reader& r, std::int16_t) {
+  DeleteGroupsRequest req;
+  std::int32_t n = r.array_length_not_null(2);
+  for (std::int32_t i = 0; i < n; ++i) req.groups.push_back(r.string());
+  return req;
+}
+
+void encode_delete_groups_response(Writer& w, const DeleteGroupsResponse& r, std::int16_t) {
+  w.i32(r.throttle_time_ms);
+  w.array_length(r.results.size());
+  for (const auto& g : r.results) {
+    w.string(g.group_id);
+    w.i16(g.error_code);
+  }
+}
+
+namespace {
+// Kafka's answers: an empty id is invalid, a group with members is
+// NON_EMPTY_GROUP, one known neither to the coordinator nor by committed
+// offsets GROUP_ID_NOT_FOUND.
+std::int16_t delete_group(Broker& broker, const std::string& id) {
+  if (id.empty()) return error::invalid_group_id;
+  bool known = broker.groups().group(id) != nullptr || !broker.store().committed_offsets(id).empty();
+  if (!known) return error::group_id_not_found;
+  if (!broker.groups().erase_if_empty(id)) return error::non_empty_group;
+  broker.store().delete_group_offsets(id);
+  return error::none;
+}
+}  // namespace
+
+void handle_delete_groups(Broker& broker, const Request& request, Reader& body, Reply reply) {
+  const std::int16_t version = request.header.api_version;
+  DeleteGroupsRequest req = decode_delete_groups_request(body, version);
+  DeleteGroupsResponse resp;
+  for (const auto& id : req.groups) resp.results.push_back({id, delete_group(broker, id)});
+  Writer w = Writer::response();
+  encode_delete_groups_response(w, resp, version);
+  reply(std::move(w));
+}
+
+}  // namespace ftgo::broker::protocol

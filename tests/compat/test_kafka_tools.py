@@ -1,0 +1,213 @@
+"""Apache Kafka 4.0's own command-line tools against the broker, unchanged: kafka-topics.sh
+(TopicCommand), the console producer and consumer, kafka-consumer-groups.sh
+(ConsumerGroupCommand), kafka-get-offsets.sh (GetOffsetShell) and kafka-configs.sh
+(ConfigCommand), each run as `java -cp 'kafka-tools/target/lib/*' MAIN ARGS` the way the .sh
+scripts run them. The jars come from kafka-tools/pom.xml (scripts/install-compat.sh).
+A JVM start costs about a second here, so each case runs only the invocations it asserts on."""
+import os
+import re
+import subprocess
+import uuid
+
+import pytest
+
+from conftest import HERE, missing
+
+LIB = os.path.join(HERE, "kafka-tools", "target", "lib")
+TOPICS = "org.apache.kafka.tools.TopicCommand"
+PRODUCER = "org.apache.kafka.tools.ConsoleProducer"
+CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"
+GROUPS = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"
+GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell"
+CONFIGS = "kafka.admin.ConfigCommand"  # 4.0 still has it in the core jar (kafka_2.13)
+
+
+def tool(bootstrap, main, *args, input=None, ok=True, timeout=90):
+    """Runs one tool; returns (exit code, stdout, stderr without the SLF4J no-binding notice)."""
+    if not os.path.isfile(os.path.join(LIB, "kafka-tools-4.0.0.jar")):
+        missing("Kafka's tools are not installed")
+    argv = ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", os.path.join(LIB, "*"), main,
+            "--bootstrap-server", bootstrap, *args]
+    p = subprocess.run(argv, input=input, capture_output=True, timeout=timeout)
+    out = p.stdout.decode("utf-8")
+    err = "\n".join(l for l in p.stderr.decode("utf-8").splitlines() if not l.startswith("SLF4J:"))
+    if ok:
+        assert p.returncode == 0, f"{main} {' '.join(args)} exited {p.returncode}:\n{out}\n{err}"
+    return p.returncode, out, err
+
+
+def broker_ids(bootstrap):
+    from confluent_kafka.admin import AdminClient
+    return sorted(AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).brokers)
+
+
+def produce_to(bootstrap, topic, partition, count):
+    """`count` records to one partition, with confluent-kafka (no JVM start)."""
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": bootstrap})
+    for i in range(count):
+        p.produce(topic, value=f"extra-{i}".encode(), partition=partition)
+    assert p.flush(20) == 0
+
+
+def create_topic(bootstrap, topic, partitions):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(topic, partitions)])[topic].result(20)
+
+
+def topic_list(bootstrap):
+    return tool(bootstrap, TOPICS, "--list")[1].split()
+
+
+def test_topics_create_list_describe_delete(target):
+    b = target.bootstrap
+    topic = f"tools-{uuid.uuid4().hex[:10]}"
+    _, out, _ = tool(b, TOPICS, "--create", "--topic", topic, "--partitions", "3", "--config", "retention.ms=86400000",
+                     "--config", "max.message.bytes=200000")
+    assert out.strip() == f"Created topic {topic}."
+    assert topic in topic_list(b)
+
+    _, out, _ = tool(b, TOPICS, "--describe", "--topic", topic)
+    lines = out.strip().splitlines()
+    head = dict(re.findall(r"(\w+): ?(\S*)", lines[0]))
+    assert head["Topic"] == topic and head["PartitionCount"] == "3" and head["ReplicationFactor"] == "1"
+    configs = dict(kv.split("=", 1) for kv in lines[0].split("Configs:", 1)[1].strip().split(","))
+    assert configs["retention.ms"] == "86400000" and configs["max.message.bytes"] == "200000"
+    node = str(broker_ids(b)[0])
+    rows = [dict(re.findall(r"(\w+): (\S+)", l)) for l in lines[1:]]
+    assert sorted(r["Partition"] for r in rows) == ["0", "1", "2"]
+    for r in rows:
+        assert (r["Topic"], r["Leader"], r["Replicas"], r["Isr"]) == (topic, node, node, node)
+
+    # Creating it again fails with the tool's message; so does an illegal name.
+    code, out, err = tool(b, TOPICS, "--create", "--topic", topic, "--partitions", "1", ok=False)
+    assert code != 0
+    assert re.search(rf"Error while executing topic command : Topic '{topic}' already exists", out + err, re.I)
+    bad = "bad name!"
+    code, out, err = tool(b, TOPICS, "--create", "--topic", bad, "--partitions", "1", ok=False)
+    assert code != 0
+    assert "Error while executing topic command" in out + err and bad in out + err
+
+    _, out, _ = tool(b, TOPICS, "--delete", "--topic", topic)
+    listed = topic_list(b)
+    assert topic not in listed and bad not in listed
+
+
+# Lines for the console producer: headers TAB key:value. The keys are fixed, so Java's
+# murmur2 partitioner spreads them the same way on every broker; the test checks all three
+# partitions get some.
+RECORDS = [
+    ("h1:a,h2:b", "alpha", "v1"),
+    ("trace:x", "beta", "value with spaces"),
+    ("trace:y", "gamma", ""),
+    ("u:\u00e9", "delta", "caf\u00e9 \u20ac \U0001f600"),
+    ("n:1", "epsilon", "five"),
+    ("n:2", "zeta", "six:with:colons"),
+    ("n:3", "eta", "seven"),
+    ("n:4", "theta", "eight"),
+    ("n:5", "iota", "nine"),
+]
+
+
+def consume(b, topic, count, *extra):
+    """Console consumer output lines -> {partition: [(offset, headers, key, value)]}."""
+    _, out, err = tool(b, CONSUMER, "--topic", topic, "--max-messages", str(count), "--timeout-ms", "30000",
+                       "--property", "print.key=true", "--property", "print.headers=true",
+                       "--property", "print.partition=true", "--property", "print.offset=true", *extra)
+    assert f"Processed a total of {count} messages" in err
+    by_partition = {}
+    for line in out.split("\n")[:-1]:
+        part, off, headers, key, value = line.split("\t", 4)
+        by_partition.setdefault(int(part.removeprefix("Partition:")), []).append(
+            (int(off.removeprefix("Offset:")), headers, key, value))
+    assert sum(len(v) for v in by_partition.values()) == count
+    return by_partition
+
+
+def group_rows(b, group):
+    """kafka-consumer-groups --describe -> {partition: (current, log end, lag)} for the group."""
+    _, out, err = tool(b, GROUPS, "--describe", "--group", group)
+    rows = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 6 and f[0] == group:
+            rows[int(f[2])] = (int(f[3]), int(f[4]), int(f[5]))
+    return out + err, rows
+
+
+def test_console_round_trip_and_consumer_group_commands(target):
+    b = target.bootstrap
+    topic = f"tools-{uuid.uuid4().hex[:10]}"
+    group = f"tools-group-{uuid.uuid4().hex[:8]}"
+    create_topic(b, topic, 3)
+    text = "".join(f"{h}\t{k}:{v}\n" for h, k, v in RECORDS)
+    tool(b, PRODUCER, "--topic", topic, "--property", "parse.key=true", "--property", "key.separator=:",
+         "--property", "parse.headers=true", input=text.encode("utf-8"))
+
+    got = consume(b, topic, len(RECORDS), "--from-beginning", "--group", group)
+    assert sorted(got) == [0, 1, 2], f"the keys should cover every partition: {got}"
+    # Byte-exact back, each partition in produce order from offset 0.
+    want = {(h, k, v) for h, k, v in RECORDS}
+    assert {r[1:] for recs in got.values() for r in recs} == want
+    order = [k for _, k, _ in RECORDS]
+    for recs in got.values():
+        assert [r[0] for r in recs] == list(range(len(recs)))
+        keys = [r[2] for r in recs]
+        assert keys == sorted(keys, key=order.index)
+    counts = {p: len(recs) for p, recs in got.items()}
+
+    # Two more records on partition 1: the group lags by 2 there, by 0 elsewhere.
+    produce_to(b, topic, 1, 2)
+    out, rows = group_rows(b, group)
+    assert "has no active members" in out
+    assert rows == {p: (n, n + 2 * (p == 1), 2 * (p == 1)) for p, n in counts.items()}
+    assert group in tool(b, GROUPS, "--list")[1].split()
+
+    # Back to the start (the group is empty now): the same group reads everything again.
+    _, out, _ = tool(b, GROUPS, "--reset-offsets", "--to-earliest", "--execute", "--group", group, "--topic", topic)
+    new = {int(f[2]): int(f[3]) for f in (l.split() for l in out.splitlines()) if len(f) == 4 and f[0] == group}
+    assert new == {0: 0, 1: 0, 2: 0}
+    again = consume(b, topic, len(RECORDS) + 2, "--group", group)
+    assert {p: len(r) for p, r in again.items()} == {p: n + 2 * (p == 1) for p, n in counts.items()}
+
+    # Delete the group (DeleteGroups); an unknown group in the same call fails alone.
+    unknown = f"no-such-group-{uuid.uuid4().hex[:8]}"
+    code, out, err = tool(b, GROUPS, "--delete", "--group", group, "--group", unknown, ok=False)
+    text = out + err
+    assert f"Group '{unknown}' could not be deleted due to: " \
+           "org.apache.kafka.common.errors.GroupIdNotFoundException" in text
+    assert re.search(rf"These consumer groups were deleted successfully: '{group}'", text), text
+    assert group not in tool(b, GROUPS, "--list")[1].split()
+
+
+def test_get_offsets_latest_and_earliest(target):
+    b = target.bootstrap
+    topic = f"tools-{uuid.uuid4().hex[:10]}"
+    create_topic(b, topic, 3)
+    produce_to(b, topic, 0, 3)
+    produce_to(b, topic, 2, 5)
+    for time, want in (("-1", [3, 0, 5]), ("-2", [0, 0, 0])):
+        _, out, _ = tool(b, GET_OFFSETS, "--topic", topic, "--time", time)
+        assert out.split() == [f"{topic}:{p}:{o}" for p, o in enumerate(want)]
+
+
+def test_configs_describe_topic(target):
+    b = target.bootstrap
+    topic = f"tools-{uuid.uuid4().hex[:10]}"
+    tool(b, TOPICS, "--create", "--topic", topic, "--partitions", "1", "--config", "retention.ms=3600000")
+    _, out, _ = tool(b, CONFIGS, "--describe", "--entity-type", "topics", "--entity-name", topic)
+    lines = out.strip().splitlines()
+    assert lines[0] == f"Dynamic configs for topic {topic} are:"
+    assert [l.split()[0] for l in lines[1:]] == ["retention.ms=3600000"]
+
+    _, out, _ = tool(b, CONFIGS, "--describe", "--entity-type", "topics", "--entity-name", topic, "--all")
+    lines = out.strip().splitlines()
+    assert lines[0] == f"All configs for topic {topic} are:"
+    configs = dict(l.split()[0].split("=", 1) for l in lines[1:])
+    assert configs["retention.ms"] == "3600000"
+    assert configs["cleanup.policy"] == "delete"
+    assert configs["retention.bytes"] == "-1"
+    assert configs["compression.type"] == "producer"
+    assert configs["segment.bytes"] == "1073741824"
+    assert configs["message.timestamp.type"] == "CreateTime"

@@ -1,0 +1,78 @@
+// DeleteGroups (key 42): the v0/v1 codec against hand-written bytes, and the
+// handler's answers through Broker::dispatch (deleted, unknown, invalid, has
+// members) with the committed offsets gone afterwards.
+#include <catch2/catch.hpp>
+
+#include "broker/protocol/delete_groups.hpp"
+#include "broker/protocol/errors.hpp"
+#include "wire.hpp"
+
+using namespace ftgo::broker::protocol;
+using ftgo::test::BrokerFixture;
+using ftgo::test::hex;
+using ftgo::test::s16;
+using ftgo::test::to_hex;
+
+namespace {
+Reader reader_of(std::string& data) { return Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size()); }
+
+// A DeleteGroups v1 response -> (group, error) in order.
+std::vector<std::pair<std::string, std::int16_t>> results(std::string data) {
+  Reader r = reader_of(data);
+  r.i32();  // throttle
+  std::vector<std::pair<std::string, std::int16_t>> out;
+  for (std::int32_t n = r.i32(); n > 0; --n) {
+    std::string id = r.string();
+    out.emplace_back(id, r.i16());
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("DeleteGroups: v0 request, v0 and v1 responses", "[broker][codec]") {
+  std::string bytes = hex("00000002") + s16("g") + s16("h");
+  Reader r = reader_of(bytes);
+  CHECK(decode_delete_groups_request(r, 0).groups == std::vector<std::string>{"g", "h"});
+  DeleteGroupsResponse resp;
+  resp.results.push_back({"g", 0});
+  resp.results.push_back({"h", 69});
+  std::string expected = hex("00000000 00000002") + s16("g") + hex("0000") + s16("h") + hex("0045");
+  for (std::int16_t v : {0, 1}) {
+    Writer w;
+    encode_delete_groups_response(w, resp, v);
+    CHECK(to_hex(w.take()) == to_hex(expected));
+  }
+}
+
+TEST_CASE("DeleteGroups deletes an empty group's offsets and refuses a group with members", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  auto commit = [&](const std::string& group) {
+    f.call(api_key::offset_commit, 2,
+           s16(group) + hex("ffffffff") + s16("") + hex("ffffffffffffffff 00000001") + s16("t") +
+               hex("00000001 00000000 000000000000002a") + s16(""));
+  };
+  auto committed = [&](const std::string& group) {
+    std::string data = f.call(api_key::offset_fetch, 1, s16(group) + hex("00000001") + s16("t") + hex("00000001 00000000")).value();
+    Reader r = reader_of(data);
+    r.skip(4 + 3 + 4 + 4);
+    return r.i64();
+  };
+  commit("g");
+  REQUIRE(committed("g") == 42);
+  // A member joins "busy" (v0: one member and no rebalance delay completes the join at once).
+  REQUIRE(f.call(api_key::join_group, 0,
+                 s16("busy") + hex("00002710") + s16("") + s16("consumer") + hex("00000001") + s16("range") +
+                     hex("00000000"))
+              .has_value());
+
+  auto out = results(f.call(api_key::delete_groups, 1,
+                            hex("00000004") + s16("g") + s16("nope") + s16("") + s16("busy")).value());
+  using R = std::vector<std::pair<std::string, std::int16_t>>;
+  CHECK(out == R{{"g", error::none}, {"nope", error::group_id_not_found}, {"", error::invalid_group_id},
+                 {"busy", error::non_empty_group}});
+  CHECK(committed("g") == -1);
+  // Deleted once, it is unknown the second time.
+  CHECK(results(f.call(api_key::delete_groups, 0, hex("00000001") + s16("g")).value()) ==
+        R{{"g", error::group_id_not_found}});
+}
