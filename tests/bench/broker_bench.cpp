@@ -216,6 +216,14 @@ double cpu_ns(pid_t pid) {
     return total;
 }
 
+// This process's CPU time, its finished threads included: the producing client's (the mock
+// runs in a forked child).
+double own_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
 // CPU used while nobody talks to the broker, in % of one core over `secs` seconds.
 double idle_cpu_percent(pid_t pid, int secs) {
     long t0 = cpu_ticks(pid);
@@ -393,6 +401,7 @@ struct Options {
 
 struct Figures {
     std::vector<double> produce_100, produce_1k, consume, p50, p99, produce_cpu_us, produce_1k_cpu_us;
+    std::vector<double> client_1k_cpu_us;  // the producing client's own CPU (this process)
     long consumed_last = 0;
     double rss_start_mb = -1, rss_load_mb = -1, idle_cpu = -1;
     std::vector<double> ready_ms;
@@ -408,8 +417,10 @@ void measure_run(const Options& o, int r, const std::string& name, const std::st
     f.produce_100.push_back(produce(bootstrap, "p100" + suffix, o.messages, 100));
     if (pid > 0) f.produce_cpu_us.push_back((cpu_ns(pid) - ns) / 1e3 / static_cast<double>(o.messages));
     ns = pid > 0 ? cpu_ns(pid) : 0;
+    double client_ns = own_cpu_ns();
     f.produce_1k.push_back(produce(bootstrap, "p1k" + suffix, o.messages / 2, 1024));
     if (pid > 0) f.produce_1k_cpu_us.push_back((cpu_ns(pid) - ns) / 1e3 / static_cast<double>(o.messages / 2));
+    f.client_1k_cpu_us.push_back((own_cpu_ns() - client_ns) / 1e3 / static_cast<double>(o.messages / 2));
     auto [rate, got] = group_consume(bootstrap, "p100" + suffix, o.messages, o.consume_cap_s);
     f.consume.push_back(rate);
     f.consumed_last = got;
@@ -421,6 +432,7 @@ void measure_run(const Options& o, int r, const std::string& name, const std::st
             r + 1, name.c_str(), f.produce_100.back(), f.produce_1k.back(), rate, got, f.p50.back(), f.p99.back());
     if (pid > 0)
         fprintf(stderr, ", broker CPU %.3f / %.3f us/msg", f.produce_cpu_us.back(), f.produce_1k_cpu_us.back());
+    fprintf(stderr, ", client CPU 1 KiB %.3f us/msg", f.client_1k_cpu_us.back());
     fprintf(stderr, "\n");
 }
 
@@ -470,6 +482,7 @@ void print_table(const std::vector<std::pair<std::string, Figures>>& all, const 
     auto med_or_none = [](const std::vector<double>& v) { return v.empty() ? -1 : median(v); };
     row("broker CPU per 100 B message produced (us)", [&](const Figures& f) { return med_or_none(f.produce_cpu_us); }, "");
     row("broker CPU per 1 KiB message produced (us)", [&](const Figures& f) { return med_or_none(f.produce_1k_cpu_us); }, "");
+    row("client CPU per 1 KiB message produced (us)", [](const Figures& f) { return median(f.client_1k_cpu_us); }, "");
     row("group consume 100 B (msg/s)", [](const Figures& f) { return median(f.consume); }, "");
     row("latency p50 at 200/s (ms)", [](const Figures& f) { return median(f.p50); }, "");
     row("latency p99 at 200/s (ms)", [](const Figures& f) { return median(f.p99); }, "");
