@@ -8,11 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"sort"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -282,63 +279,4 @@ func franzCommitted(ctx context.Context, adm *kadm.Client, req *request) (reply,
 	}
 	slices.SortFunc(pairs, func(a, b [2]int64) int { return int(a[0] - b[0]) })
 	return reply{"offsets": pairs}, nil
-}
-
-// franzMember is one member of a consumer group with franz-go's defaults (the
-// cooperative-sticky balancer) and manual commits: each polled batch is committed before
-// the next poll, and BlockRebalanceOnPoll keeps a rebalance from landing in between.
-func franzMember(m memberArgs) error {
-	var mu sync.Mutex
-	owned := map[int32]bool{}
-	update := func(parts map[string][]int32, add bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range parts[m.topic] {
-			if add {
-				owned[p] = true
-			} else {
-				delete(owned, p)
-			}
-		}
-		now := make([]int32, 0, len(owned))
-		for p := range owned {
-			now = append(now, p)
-		}
-		slices.Sort(now)
-		emitAssigned(now)
-	}
-	cl, err := kgo.NewClient(append(franzBase(m.bootstrap),
-		kgo.ConsumerGroup(m.group), kgo.ConsumeTopics(m.topic), kgo.SessionTimeout(m.session),
-		kgo.HeartbeatInterval(500*time.Millisecond), kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(),
-		kgo.FetchMaxWait(200*time.Millisecond),
-		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, p map[string][]int32) { update(p, true) }),
-		kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, p map[string][]int32) {
-			if err := cl.CommitUncommittedOffsets(ctx); err != nil {
-				fmt.Fprintln(os.Stderr, "commit on revoke:", err)
-			}
-			update(p, false)
-		}),
-		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, p map[string][]int32) { update(p, false) }))...)
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	for ctx.Err() == nil {
-		fs := cl.PollFetches(ctx)
-		fs.EachError(func(t string, p int32, err error) {
-			if !errors.Is(err, context.Canceled) {
-				fmt.Fprintf(os.Stderr, "fetch %s/%d: %v\n", t, p, err)
-			}
-		})
-		fs.EachRecord(func(r *kgo.Record) { emitRecord(r.Partition, r.Offset, r.Value) })
-		if fs.NumRecords() > 0 {
-			if err := cl.CommitUncommittedOffsets(context.Background()); err != nil {
-				fmt.Fprintln(os.Stderr, "commit:", err)
-			}
-		}
-		cl.AllowRebalance()
-	}
-	cl.Close() // commits nothing more (all committed above) and leaves the group
-	return nil
 }

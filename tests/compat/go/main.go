@@ -9,6 +9,8 @@
 //	    one consumer-group member: prints {"event":"assigned","partitions":[...]} (its whole
 //	    assignment, after every change) and {"event":"record",...} per record, commits after
 //	    each batch, leaves the group on SIGTERM and prints {"event":"closed"}.
+//	compat-go sweep BOOTSTRAP
+//	    every advertised API at every advertised version, answers checked with kmsg (sweep.go).
 //
 // Bytes travel as base64 (encoding/json's []byte); null stays null, empty stays empty.
 package main
@@ -172,7 +174,8 @@ func serve(table ops) {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: compat-go serve franz-go|sarama\n"+
-		"       compat-go member franz-go|sarama BOOTSTRAP TOPIC GROUP SESSION_MS")
+		"       compat-go member franz-go|sarama BOOTSTRAP TOPIC GROUP SESSION_MS\n"+
+		"       compat-go sweep BOOTSTRAP")
 	os.Exit(2)
 }
 
@@ -188,6 +191,11 @@ func main() {
 		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
 	}
 	switch {
+	case mode == "sweep":
+		if err := sweep(client); err != nil {
+			fmt.Fprintln(os.Stderr, "compat-go sweep:", err)
+			os.Exit(1)
+		}
 	case mode == "serve" && client == "franz-go":
 		serve(franzOps())
 	case mode == "serve" && client == "sarama":
@@ -215,24 +223,6 @@ func main() {
 	default:
 		usage()
 	}
-}
-
-type memberArgs struct {
-	bootstrap, topic, group string
-	session                 time.Duration
-}
-
-// emitRecord prints one consumed record as a member event.
-func emitRecord(partition int32, offset int64, value []byte) {
-	emit(map[string]any{"event": "record", "partition": partition, "offset": offset, "value": value})
-}
-
-// emitAssigned prints a member's whole assignment.
-func emitAssigned(parts []int32) {
-	if parts == nil {
-		parts = []int32{}
-	}
-	emit(map[string]any{"event": "assigned", "partitions": parts})
 }
 
 func ptr[T any](v T) *T { return &v }

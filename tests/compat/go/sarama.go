@@ -5,14 +5,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"sort"
-	"syscall"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -291,71 +288,4 @@ func saramaCommitted(a sarama.ClusterAdmin, req *request) (reply, error) {
 	}
 	slices.SortFunc(pairs, func(x, y [2]int64) int { return int(x[0] - y[0]) })
 	return reply{"offsets": pairs}, nil
-}
-
-// groupHandler prints assignments and records and commits what it marked whenever its
-// claim has nothing more buffered.
-type groupHandler struct{ topic string }
-
-func (h groupHandler) Setup(s sarama.ConsumerGroupSession) error {
-	parts := slices.Clone(s.Claims()[h.topic])
-	slices.Sort(parts)
-	emitAssigned(parts)
-	return nil
-}
-
-func (h groupHandler) Cleanup(s sarama.ConsumerGroupSession) error {
-	s.Commit()
-	parts := slices.Clone(s.Claims()[h.topic])
-	slices.Sort(parts)
-	emit(map[string]any{"event": "revoked", "partitions": parts})
-	return nil
-}
-
-func (h groupHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	for {
-		select {
-		case m, ok := <-claim.Messages():
-			if !ok {
-				return nil
-			}
-			emitRecord(m.Partition, m.Offset, m.Value)
-			s.MarkMessage(m, "")
-			if len(claim.Messages()) == 0 {
-				s.Commit()
-			}
-		case <-s.Context().Done():
-			return nil
-		}
-	}
-}
-
-// saramaMember is one member of a consumer group with sarama's defaults (the range
-// balancer), manual commits, and a clean leave (Close) on SIGTERM.
-func saramaMember(m memberArgs) error {
-	c, err := saramaConfig()
-	if err != nil {
-		return err
-	}
-	c.Consumer.Group.Session.Timeout = m.session
-	c.Consumer.Group.Heartbeat.Interval = 500 * time.Millisecond
-	c.Consumer.Offsets.Initial = sarama.OffsetOldest
-	c.Consumer.Offsets.AutoCommit.Enable = false
-	c.Consumer.MaxWaitTime = 200 * time.Millisecond
-	g, err := sarama.NewConsumerGroup([]string{m.bootstrap}, m.group, c)
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	for ctx.Err() == nil {
-		if err := g.Consume(ctx, []string{m.topic}, groupHandler{m.topic}); err != nil {
-			if errors.Is(err, sarama.ErrClosedConsumerGroup) {
-				break
-			}
-			fmt.Fprintln(os.Stderr, "consume:", err)
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	return g.Close()
 }
