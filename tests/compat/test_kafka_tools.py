@@ -50,10 +50,10 @@ def produce_to(bootstrap, topic, partition, count):
     assert p.flush(20) == 0
 
 
-def create_topic(bootstrap, topic, partitions):
+def create_topic(bootstrap, topic, partitions, config=None):
     from confluent_kafka.admin import AdminClient, NewTopic
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(topic, partitions)])[topic].result(20)
+    admin.create_topics([NewTopic(topic, partitions, config=config or {})])[topic].result(20)
 
 
 def topic_list(bootstrap):
@@ -192,16 +192,17 @@ def test_get_offsets_latest_and_earliest(target):
         assert out.split() == [f"{topic}:{p}:{o}" for p, o in enumerate(want)]
 
 
-def test_configs_describe_topic(target):
+def test_configs_describe_and_alter_topic(target):
     b = target.bootstrap
     topic = f"tools-{uuid.uuid4().hex[:10]}"
-    tool(b, TOPICS, "--create", "--topic", topic, "--partitions", "1", "--config", "retention.ms=3600000")
-    _, out, _ = tool(b, CONFIGS, "--describe", "--entity-type", "topics", "--entity-name", topic)
+    create_topic(b, topic, 1, {"retention.ms": "3600000"})
+    describe = ("--describe", "--entity-type", "topics", "--entity-name", topic)
+    _, out, _ = tool(b, CONFIGS, *describe)
     lines = out.strip().splitlines()
     assert lines[0] == f"Dynamic configs for topic {topic} are:"
     assert [l.split()[0] for l in lines[1:]] == ["retention.ms=3600000"]
 
-    _, out, _ = tool(b, CONFIGS, "--describe", "--entity-type", "topics", "--entity-name", topic, "--all")
+    _, out, _ = tool(b, CONFIGS, *describe, "--all")
     lines = out.strip().splitlines()
     assert lines[0] == f"All configs for topic {topic} are:"
     configs = dict(l.split()[0].split("=", 1) for l in lines[1:])
@@ -211,3 +212,14 @@ def test_configs_describe_topic(target):
     assert configs["compression.type"] == "producer"
     assert configs["segment.bytes"] == "1073741824"
     assert configs["message.timestamp.type"] == "CreateTime"
+
+    # --alter (IncrementalAlterConfigs): one set, one delete, then the overrides are exactly that.
+    alter = ("--alter", "--entity-type", "topics", "--entity-name", topic)
+    _, out, _ = tool(b, CONFIGS, *alter, "--add-config", "segment.bytes=2000000,retention.bytes=1000000",
+                     "--delete-config", "retention.ms")
+    assert out.strip() == f"Completed updating config for topic {topic}."
+    _, out, _ = tool(b, CONFIGS, *describe)
+    assert sorted(l.split()[0] for l in out.strip().splitlines()[1:]) == ["retention.bytes=1000000",
+                                                                           "segment.bytes=2000000"]
+    code, out, err = tool(b, CONFIGS, *alter, "--add-config", "retention.ms=soon", ok=False)
+    assert code != 0 and "InvalidConfigurationException" in out + err

@@ -14,6 +14,7 @@
 #include "broker/protocol/fetch.hpp"
 #include "broker/protocol/find_coordinator.hpp"
 #include "broker/protocol/heartbeat.hpp"
+#include "broker/protocol/incremental_alter_configs.hpp"
 #include "broker/protocol/init_producer_id.hpp"
 #include "broker/protocol/join_group.hpp"
 #include "broker/protocol/leave_group.hpp"
@@ -48,6 +49,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::init_producer_id, 0, 1, 2, "InitProducerId", handle_init_producer_id},
     {api_key::describe_configs, 1, 3, 4, "DescribeConfigs", handle_describe_configs},
     {api_key::delete_groups, 0, 1, 2, "DeleteGroups", handle_delete_groups},
+    {api_key::incremental_alter_configs, 0, 0, 1, "IncrementalAlterConfigs", handle_incremental_alter_configs},
 });
 }  // namespace
 

@@ -116,10 +116,14 @@ AppendError PartitionLog::Impl::check_producers(ProducerBatch& dup) {
   return AppendError::none;
 }
 
-PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_unique<Impl>()) {
-  m_impl->dir = std::move(dir);
+void PartitionLog::set_options(LogOptions options) {
   options.segment_bytes = std::clamp<std::uint64_t>(options.segment_bytes, 1024, INT32_MAX);
   m_impl->options = options;
+}
+
+PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_unique<Impl>()) {
+  m_impl->dir = std::move(dir);
+  set_options(options);
   std::error_code ec;
   fs::create_directories(m_impl->dir, ec);
   if (ec) throw failure("cannot create partition directory", m_impl->dir.string(), ec.message());

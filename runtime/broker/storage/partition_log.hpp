@@ -85,6 +85,10 @@ class PartitionLog {
   // The timestamp of the last batch's max timestamp, -1 when empty.
   std::int64_t max_timestamp() const;
 
+  // New options (a topic config change): retention, roll and index density
+  // apply from the next append or retention pass.
+  void set_options(LogOptions options);
+
   void flush();                                   // fsync data and indexes
   // What flush() would fsync, handed to `out` to sync elsewhere (Segment::collect_sync).
   void collect_sync(std::vector<File>& out);

@@ -184,6 +184,22 @@ void Store::create_topic(const TopicInfo& info) {
   im.topics.emplace(info.name, std::move(t));
 }
 
+void Store::validate_topic_config(const std::string& name, const std::map<std::string, std::string>& config) const {
+  topic_options(TopicInfo{name, 1, config}, m_impl->defaults);
+}
+
+void Store::alter_topic_config(const std::string& name, const std::map<std::string, std::string>& config) {
+  Impl& im = *m_impl;
+  auto it = im.topics.find(name);
+  if (it == im.topics.end()) throw usage_error("cannot alter topic config", name, "no such topic");
+  TopicInfo info = it->second.info;
+  info.config = config;
+  LogOptions o = topic_options(info, im.defaults);  // validates before anything is written
+  write_file_atomic(im.topics_dir() / name / "topic.json", topic_json(info));
+  it->second.info = std::move(info);
+  for (auto& p : it->second.partitions) p->set_options(o);
+}
+
 void Store::delete_topic(const std::string& name) {
   Impl& im = *m_impl;
   auto it = im.topics.find(name);

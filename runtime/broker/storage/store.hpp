@@ -41,6 +41,12 @@ class Store {
   const TopicInfo* topic(const std::string& name) const; // nullptr when missing
   // Creates the topic durably; throws ftgo::Error when it exists.
   void create_topic(const TopicInfo& info);
+  // Replaces the topic's config (IncrementalAlterConfigs) durably and applies
+  // it to its logs; throws ftgo::Error when the topic is missing or a value
+  // is invalid, changing nothing.
+  void alter_topic_config(const std::string& name, const std::map<std::string, std::string>& config);
+  // Throws ftgo::Error when `config` is invalid for a topic (names a topic in the message).
+  void validate_topic_config(const std::string& name, const std::map<std::string, std::string>& config) const;
   // Deletes the topic and its data; throws ftgo::Error when missing.
   void delete_topic(const std::string& name);
   // nullptr when the topic or partition does not exist.
