@@ -17,7 +17,7 @@ import test_offsets
 import test_roundtrip
 from clients import Rec
 from conftest import GO_CLIENTS, go_driver
-from test_groups import PARTITIONS, member_argv, produce_phase, seen, stable, wait_for
+from test_groups import PARTITIONS, each_record_once, member_argv, produce_phase, seen, stable, wait_for
 from test_groups import spawn  # noqa: F401 (a fixture)
 
 OTHERS = ["confluent", "java"]
@@ -158,3 +158,22 @@ def test_every_advertised_version_decodes_exactly(target):
     assert lines[-1] == {"done": len(swept)}
     assert [x for x in swept if x.get("problem")] == []
     assert {x["name"] for x in swept} == SWEPT
+
+
+def test_go_and_other_clients_share_one_group(target, make_client, spawn, topic):
+    """franz-go offering cooperative-sticky then range, sarama and librdkafka offering range, in
+    one group: the broker picks the protocol every member offers (range); the three share six
+    partitions, then two after sarama leaves, each record once."""
+    make_client("confluent", target.bootstrap).create_topic(topic, PARTITIONS)
+    group = f"{topic}-mixed-go"
+    franz = ["env", "FTGO_COMPAT_FRANZ_BALANCERS=cooperative-sticky,range"]
+    members = [spawn([*(franz if c == "franz-go" else []), *member_argv(c, target.bootstrap, topic, group)], c)
+               for c in ("franz-go", "sarama", "confluent")]
+    wait_for("three clients to share six partitions", stable(members), 60, members)
+    d = make_client("franz-go", target.bootstrap).describe_group(group, topic)
+    assert (d["state"], d["protocol"], len(d["members"])) == ("Stable", "range", 3)
+    each_record_once(target.bootstrap, topic, make_client, members, "one")
+    sarama = members.pop(1)
+    sarama.stop()
+    wait_for("two clients to share six partitions after sarama left", stable(members), 60, members)
+    each_record_once(target.bootstrap, topic, make_client, members, "two")

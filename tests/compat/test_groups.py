@@ -116,6 +116,14 @@ def produce_phase(bootstrap, topic, make_client, phase):
     return {r.value.decode() for r in recs}
 
 
+def each_record_once(bootstrap, topic, make_client, members, phase):
+    """Produces a phase of records and waits until the members consumed each of them exactly once."""
+    want = produce_phase(bootstrap, topic, make_client, phase)
+    wait_for(f"phase {phase}", lambda: set(seen(members, phase)) == want, 60, members)
+    time.sleep(1)
+    assert max(seen(members, phase).values()) == 1
+
+
 def seen(members, phase):
     return Counter(v for m in members for (_, _, v) in m.records() if v.startswith(phase + "-"))
 
@@ -190,22 +198,16 @@ def test_members_of_different_clients_share_one_group(target, make_client, spawn
     group = f"{topic}-mixed"
     members = [spawn(member_argv(c, target.bootstrap, topic, group), c) for c in ("confluent", "kafka-python", "java")]
     wait_for("three clients to share six partitions", stable(members), 60, members)
-    want = produce_phase(target.bootstrap, topic, make_client, "one")
-    wait_for("phase one", lambda: set(seen(members, "one")) == want, 60, members)
-    time.sleep(1)
-    assert max(seen(members, "one").values()) == 1
+    each_record_once(target.bootstrap, topic, make_client, members, "one")
     java = members.pop()
     java.stop()
     wait_for("two clients to share six partitions after Java left", stable(members), 60, members)
-    want = produce_phase(target.bootstrap, topic, make_client, "two")
-    wait_for("phase two", lambda: set(seen(members, "two")) == want, 60, members)
-    time.sleep(1)
-    assert max(seen(members, "two").values()) == 1
+    each_record_once(target.bootstrap, topic, make_client, members, "two")
 
 
-@pytest.mark.parametrize("client", ["confluent", "java"])
+@pytest.mark.parametrize("client", ["confluent", "java", *GO_CLIENTS])
 def test_static_member_restart_keeps_its_partitions(target, make_client, spawn, topic, client):
-    """Static membership (KIP-345) with librdkafka and the Java client: two members with a
+    """Static membership (KIP-345) with librdkafka, the Java client and the Go clients: two members with a
     group.instance.id; one closes (a static member does not leave) and a new process with the
     same instance id takes back exactly its partitions, without the other member seeing a
     rebalance. It then consumes what was produced to its partitions meanwhile."""
@@ -217,6 +219,8 @@ def test_static_member_restart_keeps_its_partitions(target, make_client, spawn, 
         args = [target.bootstrap, topic, group, session_ms, instance]
         if client == "java":
             return spawn(java_argv("member", *args), instance)
+        if client in GO_CLIENTS:
+            return spawn([go_driver(), "member", client, *args], instance)
         return spawn([sys.executable, os.path.join(HERE, "member.py"), "confluent", *args], instance)
 
     a, b = static("inst-a"), static("inst-b")

@@ -5,10 +5,11 @@
 //	    one JSON request per stdin line, one JSON answer per stdout line (ops: produce,
 //	    consume, create_topic, delete_topic, list_topics, list_offsets, describe_group,
 //	    committed); a request may print {"event": ...} lines before its answer.
-//	compat-go member franz-go|sarama BOOTSTRAP TOPIC GROUP SESSION_MS
+//	compat-go member franz-go|sarama BOOTSTRAP TOPIC GROUP SESSION_MS [INSTANCE_ID]
 //	    one consumer-group member: prints {"event":"assigned","partitions":[...]} (its whole
 //	    assignment, after every change) and {"event":"record",...} per record, commits after
-//	    each batch, leaves the group on SIGTERM and prints {"event":"closed"}.
+//	    each batch, leaves the group on SIGTERM and prints {"event":"closed"}. With INSTANCE_ID
+//	    it is a static member (KIP-345): closing does not leave the group.
 //	compat-go sweep BOOTSTRAP
 //	    every advertised API at every advertised version, answers checked with kmsg (sweep.go).
 //
@@ -174,7 +175,7 @@ func serve(table ops) {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: compat-go serve franz-go|sarama\n"+
-		"       compat-go member franz-go|sarama BOOTSTRAP TOPIC GROUP SESSION_MS\n"+
+		"       compat-go member franz-go|sarama BOOTSTRAP TOPIC GROUP SESSION_MS [INSTANCE_ID]\n"+
 		"       compat-go sweep BOOTSTRAP")
 	os.Exit(2)
 }
@@ -200,13 +201,16 @@ func main() {
 		serve(franzOps())
 	case mode == "serve" && client == "sarama":
 		serve(saramaOps())
-	case mode == "member" && len(os.Args) == 7:
+	case mode == "member" && (len(os.Args) == 7 || len(os.Args) == 8):
 		session, err := strconv.Atoi(os.Args[6])
 		if err != nil {
 			usage()
 		}
 		m := memberArgs{bootstrap: os.Args[3], topic: os.Args[4], group: os.Args[5],
 			session: time.Duration(session) * time.Millisecond}
+		if len(os.Args) == 8 {
+			m.instance = os.Args[7]
+		}
 		switch client {
 		case "franz-go":
 			err = franzMember(m)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ import (
 type memberArgs struct {
 	bootstrap, topic, group string
 	session                 time.Duration
+	instance                string // group.instance.id of a static member, or ""
 }
 
 // emitRecord prints one consumed record as a member event.
@@ -59,7 +61,7 @@ func franzMember(m memberArgs) error {
 		slices.Sort(now)
 		emitAssigned(now)
 	}
-	cl, err := kgo.NewClient(append(franzBase(m.bootstrap),
+	opts := append(franzBase(m.bootstrap),
 		kgo.ConsumerGroup(m.group), kgo.ConsumeTopics(m.topic), kgo.SessionTimeout(m.session),
 		kgo.HeartbeatInterval(500*time.Millisecond), kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxWait(200*time.Millisecond),
@@ -70,7 +72,18 @@ func franzMember(m memberArgs) error {
 			}
 			update(p, false)
 		}),
-		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, p map[string][]int32) { update(p, false) }))...)
+		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, p map[string][]int32) { update(p, false) }))
+	if m.instance != "" {
+		opts = append(opts, kgo.InstanceID(m.instance))
+	}
+	if names := os.Getenv("FTGO_COMPAT_FRANZ_BALANCERS"); names != "" {
+		balancers, err := franzBalancers(names)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, kgo.Balancers(balancers...))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return err
 	}
@@ -93,6 +106,22 @@ func franzMember(m memberArgs) error {
 	}
 	cl.Close() // commits nothing more (all committed above) and leaves the group
 	return nil
+}
+
+// franzBalancers is the group protocols a franz-go member offers, in order of preference,
+// from a comma-separated list (FTGO_COMPAT_FRANZ_BALANCERS; default: cooperative-sticky only).
+func franzBalancers(names string) ([]kgo.GroupBalancer, error) {
+	known := map[string]kgo.GroupBalancer{"cooperative-sticky": kgo.CooperativeStickyBalancer(),
+		"sticky": kgo.StickyBalancer(), "range": kgo.RangeBalancer(), "roundrobin": kgo.RoundRobinBalancer()}
+	var out []kgo.GroupBalancer
+	for _, name := range strings.Split(names, ",") {
+		b, ok := known[name]
+		if !ok {
+			return nil, fmt.Errorf("FTGO_COMPAT_FRANZ_BALANCERS: unknown balancer %q", name)
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // groupHandler prints assignments and records and commits what it marked whenever its
@@ -144,6 +173,7 @@ func saramaMember(m memberArgs) error {
 	c.Consumer.Offsets.Initial = sarama.OffsetOldest
 	c.Consumer.Offsets.AutoCommit.Enable = false
 	c.Consumer.MaxWaitTime = 200 * time.Millisecond
+	c.Consumer.Group.InstanceId = m.instance
 	g, err := sarama.NewConsumerGroup([]string{m.bootstrap}, m.group, c)
 	if err != nil {
 		return err
