@@ -7,6 +7,7 @@ A JVM start costs about a second here, so each case runs only the invocations it
 import os
 import re
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -173,12 +174,73 @@ def test_console_round_trip_and_consumer_group_commands(target):
 
     # Delete the group (DeleteGroups); an unknown group in the same call fails alone.
     unknown = f"no-such-group-{uuid.uuid4().hex[:8]}"
-    code, out, err = tool(b, GROUPS, "--delete", "--group", group, "--group", unknown, ok=False)
+    _, out, err = tool(b, GROUPS, "--delete", "--group", group, "--group", unknown, ok=False)
     text = out + err
     assert f"Group '{unknown}' could not be deleted due to: " \
            "org.apache.kafka.common.errors.GroupIdNotFoundException" in text
     assert re.search(rf"These consumer groups were deleted successfully: '{group}'", text), text
     assert group not in tool(b, GROUPS, "--list")[1].split()
+
+
+def wait_stable(bootstrap, group, proc, timeout=45):
+    from confluent_kafka import ConsumerGroupState
+    from confluent_kafka.admin import AdminClient
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        assert proc.poll() is None, f"the console consumer exited: {proc.stderr.read()}"
+        d = admin.describe_consumer_groups([group])[group].result(10)
+        if d.state == ConsumerGroupState.STABLE and d.members and d.members[0].assignment.topic_partitions:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"group {group} not Stable with an assignment after {timeout} s")
+
+
+def commit_offsets(bootstrap, group, topic, partition, offset):
+    """Commits an offset as a group that never joins (assign + commit): an Empty group."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        c.commit(offsets=[TopicPartition(topic, partition, offset)], asynchronous=False)
+    finally:
+        c.close()
+
+
+def test_consumer_groups_list_by_state_and_type_and_a_live_member(target):
+    b = target.bootstrap
+    topic = f"tools-{uuid.uuid4().hex[:10]}"
+    live, idle = (f"tools-{n}-{uuid.uuid4().hex[:8]}" for n in ("live", "idle"))
+    create_topic(b, topic, 3)
+    commit_offsets(b, idle, topic, 0, 0)
+    argv = ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", os.path.join(LIB, "*"), CONSUMER,
+            "--bootstrap-server", b, "--topic", topic, "--group", live]
+    consumer = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_stable(b, live, consumer)
+
+        def listed(*args):
+            _, out, _ = tool(b, GROUPS, "--list", *args)
+            return {f[0]: f[1] for f in (l.split() for l in out.splitlines()[1:]) if f[0] in (live, idle)}
+
+        # ListGroups v4+ (states) and v5+ (types): the tool refuses a filter on older versions.
+        assert listed("--state") == {live: "Stable", idle: "Empty"}
+        assert listed("--state", "Stable") == {live: "Stable"}
+        assert listed("--type", "classic") == {live: "Classic", idle: "Classic"}
+
+        _, out, _ = tool(b, GROUPS, "--describe", "--group", live, "--members")
+        rows = [l.split() for l in out.splitlines() if l.startswith(live)]
+        assert len(rows) == 1 and rows[0][3:5] == ["console-consumer", "3"], out
+        # A group with a member cannot be deleted (DeleteGroups: NON_EMPTY_GROUP).
+        _, out, err = tool(b, GROUPS, "--delete", "--group", live, ok=False)  # exits 0 all the same
+        assert f"Group '{live}' could not be deleted due to: " \
+            "org.apache.kafka.common.errors.GroupNotEmptyException" in out + err
+    finally:
+        consumer.terminate()
+        try:
+            consumer.wait(20)
+        except subprocess.TimeoutExpired:
+            consumer.kill()
+            consumer.wait()
 
 
 def test_get_offsets_latest_and_earliest(target):

@@ -42,7 +42,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::leave_group, 0, 3, 4, "LeaveGroup", handle_leave_group},
     {api_key::sync_group, 0, 3, 4, "SyncGroup", handle_sync_group},
     {api_key::describe_groups, 0, 4, 5, "DescribeGroups", handle_describe_groups},
-    {api_key::list_groups, 0, 2, 3, "ListGroups", handle_list_groups},
+    {api_key::list_groups, 0, 5, 3, "ListGroups", handle_list_groups},
     {api_key::api_versions, 0, 3, 3, "ApiVersions", handle_api_versions},
     {api_key::create_topics, 2, 4, 5, "CreateTopics", handle_create_topics},
     {api_key::delete_topics, 1, 3, 4, "DeleteTopics", handle_delete_topics},

@@ -10,12 +10,11 @@
 using namespace ftgo::broker::protocol;
 using ftgo::test::BrokerFixture;
 using ftgo::test::hex;
+using ftgo::test::reader_of;
 using ftgo::test::s16;
 using ftgo::test::to_hex;
 
 namespace {
-Reader reader_of(std::string& data) { return Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size()); }
-
 // A DeleteGroups v1 response -> (group, error) in order.
 std::vector<std::pair<std::string, std::int16_t>> results(std::string data) {
   Reader r = reader_of(data);

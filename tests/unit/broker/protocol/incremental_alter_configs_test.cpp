@@ -12,14 +12,13 @@
 using namespace ftgo::broker::protocol;
 using ftgo::test::BrokerFixture;
 using ftgo::test::hex;
+using ftgo::test::reader_of;
 using ftgo::test::s16;
 using ftgo::test::to_hex;
 using Change = IncrementalAlterConfigsRequest::Config;
 using ConfigMap = std::map<std::string, std::string>;
 
 namespace {
-Reader reader_of(std::string& data) { return Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size()); }
-
 // One topic resource with (name, operation, value) changes, v0.
 std::string request(const std::string& topic, const std::vector<Change>& changes, bool validate_only = false) {
   std::string out = hex("00000001 02") + s16(topic) + ftgo::test::be32(static_cast<std::uint32_t>(changes.size()));

@@ -47,6 +47,11 @@ inline std::string be32(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
 
+// A Reader over `data` (which must outlive it).
+inline broker::protocol::Reader reader_of(std::string& data) {
+  return broker::protocol::Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size());
+}
+
 inline std::string to_hex(const std::string& bytes) {
   static const char* digits = "0123456789abcdef";
   std::string out;
