@@ -57,6 +57,11 @@ def create_topic(bootstrap, topic, partitions, config=None):
     admin.create_topics([NewTopic(topic, partitions, config=config or {})])[topic].result(20)
 
 
+def partition_count(bootstrap, topic):
+    from confluent_kafka.admin import AdminClient
+    return len(AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic, timeout=10).topics[topic].partitions)
+
+
 def topic_list(bootstrap):
     return tool(bootstrap, TOPICS, "--list")[1].split()
 
@@ -89,6 +94,14 @@ def test_topics_create_list_describe_delete(target):
     code, out, err = tool(b, TOPICS, "--create", "--topic", bad, "--partitions", "1", ok=False)
     assert code != 0
     assert "Error while executing topic command" in out + err and bad in out + err
+
+    # --alter --partitions (CreatePartitions): grows; shrinking is refused with Kafka's message.
+    tool(b, TOPICS, "--alter", "--topic", topic, "--partitions", "5")
+    assert partition_count(b, topic) == 5
+    produce_to(b, topic, 4, 1)
+    code, out, err = tool(b, TOPICS, "--alter", "--topic", topic, "--partitions", "2", ok=False)
+    assert code != 0 and f"The topic {topic} currently has 5 partition(s); 2 would not be an increase." in out + err
+    assert partition_count(b, topic) == 5
 
     _, out, _ = tool(b, TOPICS, "--delete", "--topic", topic)
     listed = topic_list(b)

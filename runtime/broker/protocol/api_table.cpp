@@ -6,6 +6,7 @@
 
 #include "broker/protocol/api.hpp"
 #include "broker/protocol/api_versions.hpp"
+#include "broker/protocol/create_partitions.hpp"
 #include "broker/protocol/create_topics.hpp"
 #include "broker/protocol/delete_groups.hpp"
 #include "broker/protocol/delete_topics.hpp"
@@ -48,6 +49,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::delete_topics, 1, 3, 4, "DeleteTopics", handle_delete_topics},
     {api_key::init_producer_id, 0, 1, 2, "InitProducerId", handle_init_producer_id},
     {api_key::describe_configs, 1, 3, 4, "DescribeConfigs", handle_describe_configs},
+    {api_key::create_partitions, 0, 1, 2, "CreatePartitions", handle_create_partitions},
     {api_key::delete_groups, 0, 1, 2, "DeleteGroups", handle_delete_groups},
     {api_key::incremental_alter_configs, 0, 0, 1, "IncrementalAlterConfigs", handle_incremental_alter_configs},
 });

@@ -200,6 +200,32 @@ void Store::alter_topic_config(const std::string& name, const std::map<std::stri
   for (auto& p : it->second.partitions) p->set_options(o);
 }
 
+void Store::add_partitions(const std::string& name, int count) {
+  Impl& im = *m_impl;
+  auto it = im.topics.find(name);
+  if (it == im.topics.end()) throw usage_error("cannot add partitions", name, "no such topic");
+  Impl::Topic& t = it->second;
+  if (count <= t.info.partitions || count > 100000)
+    throw usage_error("cannot add partitions", name,
+                      fmt::format("{} partitions: use {} to 100000", count, t.info.partitions + 1));
+  TopicInfo info = t.info;
+  info.partitions = count;
+  LogOptions o = topic_options(info, im.defaults);
+  fs::path dir = im.topics_dir() / name;
+  std::size_t before = t.partitions.size();
+  try {
+    // A crash before topic.json is replaced leaves empty partition directories
+    // that the old count ignores and a later add reuses.
+    for (int p = t.info.partitions; p < count; ++p)
+      t.partitions.push_back(std::make_unique<PartitionLog>(dir / std::to_string(p), o));
+    write_file_atomic(dir / "topic.json", topic_json(info));
+  } catch (...) {
+    t.partitions.resize(before);
+    throw;
+  }
+  t.info = std::move(info);
+}
+
 void Store::delete_topic(const std::string& name) {
   Impl& im = *m_impl;
   auto it = im.topics.find(name);

@@ -47,6 +47,9 @@ class Store {
   void alter_topic_config(const std::string& name, const std::map<std::string, std::string>& config);
   // Throws ftgo::Error when `config` is invalid for a topic (names a topic in the message).
   void validate_topic_config(const std::string& name, const std::map<std::string, std::string>& config) const;
+  // Grows the topic to `count` partitions (CreatePartitions) durably; throws
+  // ftgo::Error when the topic is missing or `count` is not above its count.
+  void add_partitions(const std::string& name, int count);
   // Deletes the topic and its data; throws ftgo::Error when missing.
   void delete_topic(const std::string& name);
   // nullptr when the topic or partition does not exist.
