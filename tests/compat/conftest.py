@@ -214,8 +214,8 @@ class DriverPool:
                 if not os.access(RDKAFKA_DRIVER, os.X_OK):
                     missing(f"{RDKAFKA_DRIVER} is not built")
                 argv = [RDKAFKA_DRIVER, "serve"]
-            elif name in GO_CLIENTS:
-                argv = [go_driver(), "serve", name]
+            elif name.partition("@")[0] in GO_CLIENTS:
+                argv = go_argv("serve", name)
             self.drivers[name] = clients.DriverProcess(argv)
         return self.drivers[name]
 
@@ -228,6 +228,13 @@ def go_driver():
     if not os.access(GO_DRIVER, os.X_OK):
         missing(f"{GO_DRIVER} is not built")
     return GO_DRIVER
+
+
+def go_argv(mode, client, *args):
+    """compat-go MODE CLIENT ARGS; a client named "sarama@2.8.0" is sarama with that config.Version."""
+    base, _, version = client.partition("@")
+    env = ["env", f"FTGO_COMPAT_SARAMA_VERSION={version}"] if version else []
+    return [*env, go_driver(), mode, base, *args]
 
 
 def java_argv(*args):
@@ -256,6 +263,8 @@ def make_client(drivers):
             return clients.KcatClient(bootstrap)
         cls = {"kafkajs": clients.KafkajsClient, "java": clients.JavaClient,
                "rdkafka-cpp": clients.RdkafkaCppClient, "franz-go": clients.FranzGoClient,
-               "sarama": clients.SaramaClient}[name]
-        return cls(bootstrap, drivers.get(name))
+               "sarama": clients.SaramaClient}[name.partition("@")[0]]
+        client = cls(bootstrap, drivers.get(name))
+        client.name = name
+        return client
     return make

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from clients import Rec
-from conftest import GO_CLIENTS, HERE, NODE_DIR, go_driver, java_argv
+from conftest import GO_CLIENTS, HERE, NODE_DIR, go_argv, java_argv
 
 PARTITIONS = 6
 SESSION_MS = 6000
@@ -28,8 +28,8 @@ def member_argv(client, bootstrap, topic, group):
         return [sys.executable, os.path.join(HERE, "member.py"), client, *args]
     if client == "java":
         return java_argv("member", *args)
-    if client in GO_CLIENTS:
-        return [go_driver(), "member", client, *args]
+    if client.partition("@")[0] in GO_CLIENTS:
+        return go_argv("member", client, *args)
     return ["node", os.path.join(NODE_DIR, "driver.js"), "member", *args]
 
 
@@ -220,7 +220,7 @@ def test_static_member_restart_keeps_its_partitions(target, make_client, spawn, 
         if client == "java":
             return spawn(java_argv("member", *args), instance)
         if client in GO_CLIENTS:
-            return spawn([go_driver(), "member", client, *args], instance)
+            return spawn(go_argv("member", client, *args), instance)
         return spawn([sys.executable, os.path.join(HERE, "member.py"), "confluent", *args], instance)
 
     a, b = static("inst-a"), static("inst-b")
