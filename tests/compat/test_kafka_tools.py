@@ -139,6 +139,17 @@ def consume(b, topic, count, *extra):
     return by_partition
 
 
+def committed(bootstrap, group, topic, partitions):
+    """The group's committed offset per partition (-1001: none), with confluent-kafka."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        got = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=20)
+        return [tp.offset for tp in sorted(got, key=lambda tp: tp.partition)]
+    finally:
+        c.close()
+
+
 def group_rows(b, group):
     """kafka-consumer-groups --describe -> {partition: (current, log end, lag)} for the group."""
     _, out, err = tool(b, GROUPS, "--describe", "--group", group)
@@ -184,6 +195,12 @@ def test_console_round_trip_and_consumer_group_commands(target):
     assert new == {0: 0, 1: 0, 2: 0}
     again = consume(b, topic, len(RECORDS) + 2, "--group", group)
     assert {p: len(r) for p, r in again.items()} == {p: n + 2 * (p == 1) for p, n in counts.items()}
+
+    # --delete-offsets (OffsetDelete) of partitions 0 and 1 of an inactive group: gone; 2 stays.
+    _, out, _ = tool(b, GROUPS, "--delete-offsets", "--group", group, "--topic", f"{topic}:0,1")
+    status = {int(f[1]): f[2] for f in (l.split() for l in out.splitlines()) if len(f) == 3 and f[0] == topic}
+    assert status == {0: "Successful", 1: "Successful"}, out
+    assert committed(b, group, topic, 3) == [-1001, -1001, counts[2]]
 
     # Delete the group (DeleteGroups); an unknown group in the same call fails alone.
     unknown = f"no-such-group-{uuid.uuid4().hex[:8]}"
@@ -243,6 +260,9 @@ def test_consumer_groups_list_by_state_and_type_and_a_live_member(target):
         _, out, _ = tool(b, GROUPS, "--describe", "--group", live, "--members")
         rows = [l.split() for l in out.splitlines() if l.startswith(live)]
         assert len(rows) == 1 and rows[0][3:5] == ["console-consumer", "3"], out
+        # Nor can its offsets of a topic it subscribes to (OffsetDelete: GROUP_SUBSCRIBED_TO_TOPIC).
+        _, out, err = tool(b, GROUPS, "--delete-offsets", "--group", live, "--topic", topic, ok=False)
+        assert "GroupSubscribedToTopicException" in out + err
         # A group with a member cannot be deleted (DeleteGroups: NON_EMPTY_GROUP).
         _, out, err = tool(b, GROUPS, "--delete", "--group", live, ok=False)  # exits 0 all the same
         assert f"Group '{live}' could not be deleted due to: " \

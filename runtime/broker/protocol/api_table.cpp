@@ -23,6 +23,7 @@
 #include "broker/protocol/list_offsets.hpp"
 #include "broker/protocol/metadata.hpp"
 #include "broker/protocol/offset_commit.hpp"
+#include "broker/protocol/offset_delete.hpp"
 #include "broker/protocol/offset_fetch.hpp"
 #include "broker/protocol/produce.hpp"
 #include "broker/protocol/sync_group.hpp"
@@ -52,6 +53,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::create_partitions, 0, 1, 2, "CreatePartitions", handle_create_partitions},
     {api_key::delete_groups, 0, 1, 2, "DeleteGroups", handle_delete_groups},
     {api_key::incremental_alter_configs, 0, 0, 1, "IncrementalAlterConfigs", handle_incremental_alter_configs},
+    {api_key::offset_delete, 0, 0, 1, "OffsetDelete", handle_offset_delete},
 });
 }  // namespace
 

@@ -33,10 +33,9 @@ OffsetCommitRequest decode_offset_commit_request(Reader& r, std::int16_t version
   return req;
 }
 
-void encode_offset_commit_response(Writer& w, const OffsetCommitResponse& r, std::int16_t version) {
-  if (version >= 3) w.i32(r.throttle_time_ms);
-  w.array_length(r.topics.size());
-  for (const auto& t : r.topics) {
+void encode_partition_errors(Writer& w, const std::vector<OffsetCommitResponse::Topic>& topics) {
+  w.array_length(topics.size());
+  for (const auto& t : topics) {
     w.string(t.name);
     w.array_length(t.partitions.size());
     for (const auto& p : t.partitions) {
@@ -44,6 +43,11 @@ void encode_offset_commit_response(Writer& w, const OffsetCommitResponse& r, std
       w.i16(p.error_code);
     }
   }
+}
+
+void encode_offset_commit_response(Writer& w, const OffsetCommitResponse& r, std::int16_t version) {
+  if (version >= 3) w.i32(r.throttle_time_ms);
+  encode_partition_errors(w, r.topics);
 }
 
 void handle_offset_commit(Broker& broker, const Request& request, Reader& body, Reply reply) {

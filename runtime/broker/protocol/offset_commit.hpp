@@ -42,6 +42,9 @@ struct OffsetCommitResponse {
   std::vector<Topic> topics;
 };
 void encode_offset_commit_response(Writer& w, const OffsetCommitResponse& r, std::int16_t version);
+// The topics array of (name, [index, error code]) that OffsetCommit and
+// OffsetDelete responses end with.
+void encode_partition_errors(Writer& w, const std::vector<OffsetCommitResponse::Topic>& topics);
 
 void handle_offset_commit(Broker& broker, const Request& request, Reader& body, Reply reply);
 

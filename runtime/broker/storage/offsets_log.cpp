@@ -9,7 +9,7 @@
 namespace ftgo::broker::storage {
 namespace {
 
-enum Kind : std::uint8_t { k_commit = 1, k_delete_group = 2, k_delete_topic = 3 };
+enum Kind : std::uint8_t { k_commit = 1, k_delete_group = 2, k_delete_topic = 3, k_delete_offset = 4 };
 constexpr std::uint64_t k_compact_min_bytes = 1 << 20;
 
 void put_u8(std::string& s, std::uint8_t v) { s.push_back(static_cast<char>(v)); }
@@ -114,6 +114,14 @@ void OffsetsLog::replay(AllOffsets& out, std::uint64_t& good, bool& damaged) {
       out[group][{topic, partition}] = std::move(o);
     } else if (kind == k_delete_group && r.ok) {
       out.erase(group);
+    } else if (kind == k_delete_offset) {
+      std::string topic = r.str(2);
+      auto partition = static_cast<int>(static_cast<std::int32_t>(r.be(4)));
+      if (!r.ok) break;
+      if (auto g = out.find(group); g != out.end()) {
+        g->second.erase({topic, partition});
+        if (g->second.empty()) out.erase(g);
+      }
     } else if (kind == k_delete_topic && r.ok) {
       for (auto& [g, offsets] : out)
         std::erase_if(offsets, [&](const auto& kv) { return kv.first.first == group; });
@@ -144,6 +152,15 @@ void OffsetsLog::delete_group(const std::string& group) {
   std::string s;
   put_u8(s, k_delete_group);
   put_str(s, group, 2);
+  append(s);
+}
+
+void OffsetsLog::delete_offset(const std::string& group, const std::string& topic, int partition) {
+  std::string s;
+  put_u8(s, k_delete_offset);
+  put_str(s, group, 2);
+  put_str(s, topic, 2);
+  put_be(s, static_cast<std::uint32_t>(partition), 4);
   append(s);
 }
 

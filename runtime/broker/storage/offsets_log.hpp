@@ -27,6 +27,7 @@ class OffsetsLog {
 
   void commit(const std::string& group, const std::string& topic, int partition, const CommittedOffset& offset);
   void delete_group(const std::string& group);
+  void delete_offset(const std::string& group, const std::string& topic, int partition);
   void delete_topic(const std::string& topic);
   void sync();
   // A dup of the descriptor when there is unsynced data (counted as synced:

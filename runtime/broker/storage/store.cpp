@@ -289,6 +289,14 @@ void Store::delete_group_offsets(const std::string& group) {
   m_impl->offsets.erase(group);
 }
 
+void Store::delete_offset(const std::string& group, const std::string& topic, int partition) {
+  auto g = m_impl->offsets.find(group);
+  if (g == m_impl->offsets.end() || !g->second.count({topic, partition})) return;
+  m_impl->offsets_log->delete_offset(group, topic, partition);
+  g->second.erase({topic, partition});
+  if (g->second.empty()) m_impl->offsets.erase(g);
+}
+
 void Store::flush_all() {
   for (auto& [name, t] : m_impl->topics)
     for (auto& p : t.partitions) p->flush();

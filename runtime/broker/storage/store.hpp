@@ -63,6 +63,8 @@ class Store {
   std::map<std::pair<std::string, int>, CommittedOffset> committed_offsets(const std::string& group) const;
   std::vector<std::string> groups_with_offsets() const;
   void delete_group_offsets(const std::string& group);
+  // Forgets one committed offset (OffsetDelete); nothing when there is none.
+  void delete_offset(const std::string& group, const std::string& topic, int partition);
 
   // fsyncs every log, index and the offsets log, on the calling thread.
   void flush_all();
