@@ -144,7 +144,8 @@ def test_group_describe_commit_and_resume(target, make_client, spawn, topic, cli
 # The APIs the sweep knows requests for (sweep.go): every one ftgo serves.
 SWEPT = {"ApiVersions", "Metadata", "Produce", "Fetch", "ListOffsets", "FindCoordinator", "OffsetCommit",
          "OffsetFetch", "JoinGroup", "Heartbeat", "SyncGroup", "LeaveGroup", "DescribeGroups", "ListGroups",
-         "CreateTopics", "DeleteTopics", "InitProducerID", "DescribeConfigs"}
+         "CreateTopics", "DeleteTopics", "InitProducerID", "DescribeConfigs", "CreatePartitions",
+         "IncrementalAlterConfigs", "OffsetDelete", "DeleteGroups"}
 
 
 def test_every_advertised_version_decodes_exactly(target):

@@ -175,6 +175,27 @@ func sweepRequest(key, version int16, topic string) kmsg.Request {
 		res := kmsg.NewDescribeConfigsRequestResource()
 		res.ResourceType, res.ResourceName = kmsg.ConfigResourceTypeTopic, topic
 		r.Resources = append(r.Resources, res)
+	case *kmsg.CreatePartitionsRequest:
+		r.TimeoutMillis = 5000
+		t := kmsg.NewCreatePartitionsRequestTopic()
+		t.Topic, t.Count = topic, int32(2+version) // one more each version
+		r.Topics = append(r.Topics, t)
+	case *kmsg.IncrementalAlterConfigsRequest:
+		res := kmsg.NewIncrementalAlterConfigsRequestResource()
+		res.ResourceType, res.ResourceName = kmsg.ConfigResourceTypeTopic, topic
+		c := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
+		c.Name, c.Op, c.Value = "retention.ms", kmsg.IncrementalAlterConfigOpSet, kmsg.StringPtr("86400000")
+		res.Configs = append(res.Configs, c)
+		r.Resources = append(r.Resources, res)
+	case *kmsg.OffsetDeleteRequest:
+		r.Group = group
+		t := kmsg.NewOffsetDeleteRequestTopic()
+		t.Topic = topic
+		p := kmsg.NewOffsetDeleteRequestTopicPartition()
+		t.Partitions = append(t.Partitions, p)
+		r.Topics = append(r.Topics, t)
+	case *kmsg.DeleteGroupsRequest:
+		r.Groups = []string{group}
 	}
 	if req != nil {
 		req.SetVersion(version)
@@ -187,7 +208,8 @@ func sweepRequest(key, version int16, topic string) kmsg.Request {
 var sweepFloor = map[int16]int16{0: 3, 1: 4}
 
 // sweepOrder is the order the keys are swept in, so later requests find what earlier ones made.
-var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32}
+// OffsetDelete and DeleteGroups last: they remove the group's offsets and the group.
+var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 37, 44, 47, 42}
 
 func sweep(bootstrap string) error {
 	c, err := net.DialTimeout("tcp", bootstrap, 10*time.Second)
