@@ -3,7 +3,10 @@
 // kadm parse every response with) and encoded again: the bytes must be the same, so a field
 // too many, too few or of the wrong width shows up even where a client would not notice.
 //
-//	compat-go sweep BOOTSTRAP    one JSON line per (key, version), then {"done": N}
+// Two passes: requests about a topic that exists (made by the first Metadata), then about one
+// that does not, so the error answers are checked too.
+//
+//	compat-go sweep BOOTSTRAP    one JSON line per (pass, key, version), then {"done": N}
 package main
 
 import (
@@ -233,37 +236,54 @@ func sweep(bootstrap string) error {
 	for _, k := range versions.ApiKeys {
 		advertised[k.ApiKey] = [2]int16{k.MinVersion, k.MaxVersion}
 	}
-	topic := fmt.Sprintf("sweep-%d", time.Now().UnixNano())
+	stamp := time.Now().UnixNano()
 	n := 0
-	for _, key := range sweepOrder {
-		rng, ok := advertised[key]
-		if !ok {
-			continue
-		}
-		for v := max(rng[0], sweepFloor[key]); v <= rng[1]; v++ {
-			req := sweepRequest(key, v, topic)
-			if req == nil || v > req.MaxVersion() {
-				continue // newer than this kmsg knows
+	for _, missing := range []bool{false, true} {
+		pass := map[bool]string{false: "exists", true: "missing"}[missing]
+		topic := fmt.Sprintf("sweep-%s-%d", pass, stamp)
+		for _, key := range sweepOrder {
+			rng, ok := advertised[key]
+			if !ok {
+				continue
 			}
-			n++
-			out := map[string]any{"key": key, "name": kmsg.NameForKey(key), "version": v}
-			problem, codes := sweepOne(conn, req)
-			out["errors"] = codes
-			if problem != "" {
-				out["problem"] = problem
-				if conn.c == nil { // the broker closed the connection: open another
-					c, err := net.DialTimeout("tcp", bootstrap, 10*time.Second)
-					if err != nil {
-						return err
-					}
-					conn.c = c
+			for v := max(rng[0], sweepFloor[key]); v <= rng[1]; v++ {
+				req := sweepRequest(key, v, topic)
+				if req == nil || v > req.MaxVersion() || (missing && !sweepMissing(req)) {
+					continue // newer than this kmsg knows, or would create the missing topic
 				}
+				n++
+				out := map[string]any{"key": key, "name": kmsg.NameForKey(key), "version": v, "pass": pass}
+				problem, codes := sweepOne(conn, req)
+				out["errors"] = codes
+				if problem != "" {
+					out["problem"] = problem
+					if conn.c == nil { // the broker closed the connection: open another
+						c, err := net.DialTimeout("tcp", bootstrap, 10*time.Second)
+						if err != nil {
+							return err
+						}
+						conn.c = c
+					}
+				}
+				emit(out)
 			}
-			emit(out)
 		}
 	}
 	emit(map[string]any{"done": n})
 	return nil
+}
+
+// sweepMissing turns a request of the second pass into one about a topic that does not
+// exist (so the answers carry errors), or says to skip it (Metadata before v4 creates it).
+func sweepMissing(req kmsg.Request) bool {
+	switch r := req.(type) {
+	case *kmsg.MetadataRequest:
+		r.AllowAutoTopicCreation = false
+		return r.Version >= 4
+	case *kmsg.CreateTopicsRequest:
+		r.Topics[0].Topic = "an invalid name!"
+	}
+	return true
 }
 
 // sweepOne sends req and says what is wrong with the answer ("" when nothing is) and which
