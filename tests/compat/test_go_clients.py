@@ -4,7 +4,9 @@ on the other, plus what only the Go admin APIs do (kadm ListOffsets and Describe
 sarama ClusterAdmin), and franz-go's message codec (kmsg) over every advertised version.
 The three-member group cases are in test_groups.py."""
 import json
+import signal
 import subprocess
+import threading
 import time
 import uuid
 
@@ -94,6 +96,33 @@ def test_idempotent_producer_writes_each_record_once_in_order(target, make_clien
     request in flight): InitProducerId and sequence numbers; each record once, in order."""
     test_idempotence.test_idempotent_producer_writes_each_record_once_in_order(
         target, make_client, topic, client, config)
+
+
+@pytest.mark.parametrize("how", ["sigterm", "kill9"])
+def test_idempotent_producer_carries_on_across_a_broker_restart(own_target, make_client, topic, how):
+    """A Go service producing at a steady rate (franz-go, idempotent by default, a record every
+    2 ms) while the broker restarts, cleanly or after kill -9: every record is acknowledged and
+    is in the log once, in order."""
+    make_client("confluent", own_target.bootstrap).create_topic(topic, 1)
+    sent = [Rec(key=None, value=b"r%d" % i, partition=0) for i in range(1500)]
+    outcome = {}
+
+    def produce():
+        try:
+            outcome["acks"] = make_client("franz-go", own_target.bootstrap).produce(topic, sent, config={"pace_ms": 2})
+        except Exception as e:  # noqa: BLE001 (reported by the assertion below)
+            outcome["error"] = e
+    producer = threading.Thread(target=produce)
+    producer.start()
+    time.sleep(1)
+    own_target.stop(signal.SIGKILL if how == "kill9" else signal.SIGTERM)
+    own_target.start()
+    producer.join(120)
+    assert outcome.get("acks") == [(0, i) for i in range(len(sent))], outcome.get("error")
+    reader = make_client("confluent", own_target.bootstrap)
+    assert [r.value for r in reader.consume(topic, 0, "earliest", count=len(sent), timeout=30)] == \
+        [r.value for r in sent]
+    assert reader.consume(topic, 0, {"offset": len(sent)}, count=1, timeout=1) == [], "a duplicate"
 
 
 @pytest.mark.parametrize("client", GO_CLIENTS)

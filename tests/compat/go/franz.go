@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -83,7 +84,12 @@ func franzProduce(req *request) (reply, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	results := cl.ProduceSync(ctx, recs...)
+	var results kgo.ProduceResults
+	if pace := req.configInt("pace_ms"); pace > 0 {
+		results = franzPaced(ctx, cl, recs, time.Duration(pace)*time.Millisecond)
+	} else {
+		results = cl.ProduceSync(ctx, recs...)
+	}
 	if err := results.FirstErr(); err != nil {
 		return nil, err
 	}
@@ -92,6 +98,23 @@ func franzProduce(req *request) (reply, error) {
 		out[i] = map[string]any{"partition": r.Record.Partition, "offset": r.Record.Offset}
 	}
 	return reply{"results": out}, nil
+}
+
+// franzPaced hands the records to the producer one at a time, pace apart, as a service
+// producing at a steady rate does (the suite restarts the broker meanwhile).
+func franzPaced(ctx context.Context, cl *kgo.Client, recs []*kgo.Record, pace time.Duration) kgo.ProduceResults {
+	results := make(kgo.ProduceResults, len(recs))
+	var wg sync.WaitGroup
+	for i, r := range recs {
+		wg.Add(1)
+		cl.Produce(ctx, r, func(r *kgo.Record, err error) {
+			results[i] = kgo.ProduceResult{Record: r, Err: err}
+			wg.Done()
+		})
+		time.Sleep(pace)
+	}
+	wg.Wait()
+	return results
 }
 
 func franzConsume(req *request) (reply, error) {

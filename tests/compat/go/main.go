@@ -122,6 +122,17 @@ func (r *request) configBool(key string, fallback bool) bool {
 	return fallback
 }
 
+func (r *request) configInt(key string) int64 {
+	switch v := r.Config[key].(type) {
+	case float64:
+		return int64(v)
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
 // reply is an op's answer: any fields, plus "ok" added by serve.
 type reply map[string]any
 
