@@ -1,9 +1,11 @@
 """Apache Kafka 4.0's own command-line tools against the broker, unchanged: kafka-topics.sh
 (TopicCommand), the console producer and consumer, kafka-consumer-groups.sh
-(ConsumerGroupCommand), kafka-get-offsets.sh (GetOffsetShell) and kafka-configs.sh
-(ConfigCommand), each run as `java -cp 'kafka-tools/target/lib/*' MAIN ARGS` the way the .sh
-scripts run them. The jars come from kafka-tools/pom.xml (scripts/install-compat.sh).
+(ConsumerGroupCommand), kafka-get-offsets.sh (GetOffsetShell), kafka-configs.sh (ConfigCommand)
+and kafka-delete-records.sh (DeleteRecordsCommand), each run as
+`java -cp 'kafka-tools/target/lib/*' MAIN ARGS` the way the .sh scripts run them. The jars come
+from kafka-tools/pom.xml (scripts/install-compat.sh).
 A JVM start costs about a second here, so each case runs only the invocations it asserts on."""
+import json
 import os
 import re
 import subprocess
@@ -20,6 +22,7 @@ PRODUCER = "org.apache.kafka.tools.ConsoleProducer"
 CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"
 GROUPS = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"
 GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell"
+DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand"
 CONFIGS = "kafka.admin.ConfigCommand"  # 4.0 still has it in the core jar (kafka_2.13)
 
 
@@ -276,15 +279,38 @@ def test_consumer_groups_list_by_state_and_type_and_a_live_member(target):
             consumer.wait()
 
 
-def test_get_offsets_latest_and_earliest(target):
+def test_get_offsets_and_delete_records(target, tmp_path):
     b = target.bootstrap
     topic = f"tools-{uuid.uuid4().hex[:10]}"
     create_topic(b, topic, 3)
     produce_to(b, topic, 0, 3)
     produce_to(b, topic, 2, 5)
-    for time, want in (("-1", [3, 0, 5]), ("-2", [0, 0, 0])):
+
+    def offsets(time):
         _, out, _ = tool(b, GET_OFFSETS, "--topic", topic, "--time", time)
-        assert out.split() == [f"{topic}:{p}:{o}" for p, o in enumerate(want)]
+        return out.split()
+
+    assert offsets("-1") == [f"{topic}:0:3", f"{topic}:1:0", f"{topic}:2:5"]
+    assert offsets("-2") == [f"{topic}:0:0", f"{topic}:1:0", f"{topic}:2:0"]
+
+    # kafka-delete-records (DeleteRecords): p2 up to 2, p0 up to its end (-1), p1 beyond its end.
+    spec = tmp_path / "delete.json"
+    spec.write_text(json.dumps({"version": 1, "partitions": [
+        {"topic": topic, "partition": 2, "offset": 2}, {"topic": topic, "partition": 0, "offset": -1},
+        {"topic": topic, "partition": 1, "offset": 1}]}))
+    _, out, _ = tool(b, DELETE_RECORDS, "--offset-json-file", str(spec))
+    result = dict(re.findall(r"partition: (\S+)\t(.*)", out))
+    assert result[f"{topic}-2"] == "low_watermark: 2" and result[f"{topic}-0"] == "low_watermark: 3"
+    assert "OffsetOutOfRangeException" in result[f"{topic}-1"]
+    assert offsets("-2") == [f"{topic}:0:3", f"{topic}:1:0", f"{topic}:2:2"]
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": b, "group.id": "unused", "enable.auto.commit": False})
+    try:
+        c.assign([TopicPartition(topic, 2, -2)])  # earliest
+        msg = c.poll(20)
+        assert msg is not None and msg.error() is None and (msg.offset(), msg.value()) == (2, b"extra-2")
+    finally:
+        c.close()
 
 
 def test_configs_describe_and_alter_topic(target):

@@ -48,6 +48,7 @@ inline constexpr std::int16_t list_groups = 16;
 inline constexpr std::int16_t api_versions = 18;
 inline constexpr std::int16_t create_topics = 19;
 inline constexpr std::int16_t delete_topics = 20;
+inline constexpr std::int16_t delete_records = 21;
 inline constexpr std::int16_t init_producer_id = 22;
 inline constexpr std::int16_t describe_configs = 32;
 inline constexpr std::int16_t create_partitions = 37;

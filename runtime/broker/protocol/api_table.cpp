@@ -9,6 +9,7 @@
 #include "broker/protocol/create_partitions.hpp"
 #include "broker/protocol/create_topics.hpp"
 #include "broker/protocol/delete_groups.hpp"
+#include "broker/protocol/delete_records.hpp"
 #include "broker/protocol/delete_topics.hpp"
 #include "broker/protocol/describe_configs.hpp"
 #include "broker/protocol/describe_groups.hpp"
@@ -48,6 +49,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::api_versions, 0, 3, 3, "ApiVersions", handle_api_versions},
     {api_key::create_topics, 2, 4, 5, "CreateTopics", handle_create_topics},
     {api_key::delete_topics, 1, 3, 4, "DeleteTopics", handle_delete_topics},
+    {api_key::delete_records, 0, 1, 2, "DeleteRecords", handle_delete_records},
     {api_key::init_producer_id, 0, 1, 2, "InitProducerId", handle_init_producer_id},
     {api_key::describe_configs, 1, 3, 4, "DescribeConfigs", handle_describe_configs},
     {api_key::create_partitions, 0, 1, 2, "CreatePartitions", handle_create_partitions},

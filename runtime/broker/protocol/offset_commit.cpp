@@ -34,15 +34,10 @@ OffsetCommitRequest decode_offset_commit_request(Reader& r, std::int16_t version
 }
 
 void encode_partition_errors(Writer& w, const std::vector<OffsetCommitResponse::Topic>& topics) {
-  w.array_length(topics.size());
-  for (const auto& t : topics) {
-    w.string(t.name);
-    w.array_length(t.partitions.size());
-    for (const auto& p : t.partitions) {
-      w.i32(p.index);
-      w.i16(p.error_code);
-    }
-  }
+  encode_per_partition(w, topics, [&](const auto& p) {
+    w.i32(p.index);
+    w.i16(p.error_code);
+  });
 }
 
 void encode_offset_commit_response(Writer& w, const OffsetCommitResponse& r, std::int16_t version) {

@@ -15,6 +15,10 @@
 
 namespace ftgo::broker::storage {
 
+namespace {
+constexpr const char* k_start_offset_file = "log-start-offset";
+}  // namespace
+
 struct PartitionLog::Impl {
   fs::path dir;
   LogOptions options;
@@ -22,6 +26,7 @@ struct PartitionLog::Impl {
   ProducerState producers;
   std::vector<BatchHeader> headers;  // scratch for append
   std::vector<std::pair<std::int64_t, ProducerEntry>> overlay;  // scratch: multi-batch appends
+  std::int64_t start_floor = 0;  // DeleteRecords' log start offset (file log-start-offset)
 
   Segment& active() { return *segments.rbegin()->second; }
   const Segment& active() const { return *segments.rbegin()->second; }
@@ -128,6 +133,28 @@ PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_
   fs::create_directories(m_impl->dir, ec);
   if (ec) throw failure("cannot create partition directory", m_impl->dir.string(), ec.message());
   m_impl->open_segments();
+  fs::path floor_file = m_impl->dir / k_start_offset_file;
+  if (fs::exists(floor_file, ec)) {
+    try {
+      m_impl->start_floor = std::stoll(read_file(floor_file));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ftgo broker: ignoring unreadable %s: %s\n", floor_file.c_str(), e.what());
+    }
+  }
+}
+
+std::int64_t PartitionLog::delete_records_before(std::int64_t offset) {
+  Impl& im = *m_impl;
+  offset = std::min(offset, high_watermark());
+  if (offset <= log_start_offset()) return log_start_offset();
+  write_file_atomic(im.dir / k_start_offset_file, std::to_string(offset) + "\n");
+  im.start_floor = offset;
+  // Whole segments below the new start go (never the active one).
+  while (im.segments.size() > 1 && std::next(im.segments.begin())->first <= offset) {
+    im.segments.begin()->second->remove();
+    im.segments.erase(im.segments.begin());
+  }
+  return offset;
 }
 
 PartitionLog::~PartitionLog() {
@@ -207,7 +234,9 @@ std::size_t PartitionLog::read(std::int64_t offset, std::size_t max_bytes, std::
   return 0;
 }
 
-std::int64_t PartitionLog::log_start_offset() const { return m_impl->segments.begin()->second->base_offset(); }
+std::int64_t PartitionLog::log_start_offset() const {
+  return std::max(m_impl->segments.begin()->second->base_offset(), m_impl->start_floor);
+}
 
 std::int64_t PartitionLog::high_watermark() const { return m_impl->active().next_offset(); }
 
@@ -215,7 +244,7 @@ std::int64_t PartitionLog::offset_for_timestamp(std::int64_t ts) const {
   for (const auto& [base, seg] : m_impl->segments) {
     if (seg->max_timestamp() < ts) continue;
     std::int64_t offset = seg->offset_for_timestamp(ts);
-    if (offset >= 0) return offset;
+    if (offset >= 0) return std::max(offset, log_start_offset());
   }
   return high_watermark();
 }

@@ -77,6 +77,10 @@ class PartitionLog {
   // Returns the number of bytes appended (0 at the end of the log).
   std::size_t read(std::int64_t offset, std::size_t max_bytes, std::string& out) const;
 
+  // DeleteRecords: records below `offset` (at most high_watermark()) are
+  // gone: the log start offset moves there durably (file log-start-offset)
+  // and whole segments below it are deleted. Returns the log start offset.
+  std::int64_t delete_records_before(std::int64_t offset);
   std::int64_t log_start_offset() const;
   std::int64_t high_watermark() const;  // the next offset to be assigned
   // The first offset of the first batch whose max timestamp >= ts, or
