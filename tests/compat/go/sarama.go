@@ -69,6 +69,10 @@ func saramaProduce(req *request) (reply, error) {
 		c.Producer.Idempotent = true
 		c.Net.MaxOpenRequests = 1
 	}
+	if n := req.configInt("retries"); n > 0 { // 250 ms apart: room for a broker restart
+		c.Producer.Retry.Max, c.Producer.Retry.Backoff = int(n), 250*time.Millisecond
+		c.Metadata.Retry.Max, c.Metadata.Retry.Backoff = int(n), 250*time.Millisecond
+	}
 	if req.Compression != nil {
 		codec, ok := saramaCodecs[*req.Compression]
 		if !ok {
@@ -105,7 +109,15 @@ func saramaProduce(req *request) (reply, error) {
 		}
 		msgs[i] = m
 	}
-	if err := p.SendMessages(msgs); err != nil {
+	if pace := req.configInt("pace_ms"); pace > 0 {
+		// One record at a time, pace apart, as a service producing at a steady rate does.
+		for _, m := range msgs {
+			if _, _, err := p.SendMessage(m); err != nil {
+				return nil, err
+			}
+			time.Sleep(time.Duration(pace) * time.Millisecond)
+		}
+	} else if err := p.SendMessages(msgs); err != nil {
 		var perrs sarama.ProducerErrors
 		if errors.As(err, &perrs) && len(perrs) > 0 {
 			return nil, fmt.Errorf("%d of %d records failed, the first: %w", len(perrs), len(msgs), perrs[0].Err)
