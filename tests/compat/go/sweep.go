@@ -178,6 +178,14 @@ func sweepRequest(key, version int16, topic string) kmsg.Request {
 		res := kmsg.NewDescribeConfigsRequestResource()
 		res.ResourceType, res.ResourceName = kmsg.ConfigResourceTypeTopic, topic
 		r.Resources = append(r.Resources, res)
+	case *kmsg.DeleteRecordsRequest:
+		r.TimeoutMillis = 5000
+		t := kmsg.NewDeleteRecordsRequestTopic()
+		t.Topic = topic
+		p := kmsg.NewDeleteRecordsRequestTopicPartition()
+		p.Offset = 1
+		t.Partitions = append(t.Partitions, p)
+		r.Topics = append(r.Topics, t)
 	case *kmsg.CreatePartitionsRequest:
 		r.TimeoutMillis = 5000
 		t := kmsg.NewCreatePartitionsRequestTopic()
@@ -212,7 +220,7 @@ var sweepFloor = map[int16]int16{0: 3, 1: 4}
 
 // sweepOrder is the order the keys are swept in, so later requests find what earlier ones made.
 // OffsetDelete and DeleteGroups last: they remove the group's offsets and the group.
-var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 37, 44, 47, 42}
+var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 21, 37, 44, 47, 42}
 
 func sweep(bootstrap string) error {
 	c, err := net.DialTimeout("tcp", bootstrap, 10*time.Second)
