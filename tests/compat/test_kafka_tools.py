@@ -1,7 +1,7 @@
 """Apache Kafka 4.0's own command-line tools against the broker, unchanged: kafka-topics.sh
 (TopicCommand), the console producer and consumer, kafka-consumer-groups.sh
-(ConsumerGroupCommand), kafka-get-offsets.sh (GetOffsetShell), kafka-configs.sh (ConfigCommand)
-and kafka-delete-records.sh (DeleteRecordsCommand), each run as
+(ConsumerGroupCommand), kafka-get-offsets.sh (GetOffsetShell), kafka-configs.sh (ConfigCommand),
+kafka-delete-records.sh (DeleteRecordsCommand) and kafka-log-dirs.sh (LogDirsCommand), each run as
 `java -cp 'kafka-tools/target/lib/*' MAIN ARGS` the way the .sh scripts run them. The jars come
 from kafka-tools/pom.xml (scripts/install-compat.sh).
 A JVM start costs about a second here, so each case runs only the invocations it asserts on."""
@@ -23,6 +23,7 @@ CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"
 GROUPS = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"
 GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell"
 DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand"
+LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand"
 CONFIGS = "kafka.admin.ConfigCommand"  # 4.0 still has it in the core jar (kafka_2.13)
 
 
@@ -279,7 +280,7 @@ def test_consumer_groups_list_by_state_and_type_and_a_live_member(target):
             consumer.wait()
 
 
-def test_get_offsets_and_delete_records(target, tmp_path):
+def test_get_offsets_log_dirs_and_delete_records(target, tmp_path):
     b = target.bootstrap
     topic = f"tools-{uuid.uuid4().hex[:10]}"
     create_topic(b, topic, 3)
@@ -292,6 +293,14 @@ def test_get_offsets_and_delete_records(target, tmp_path):
 
     assert offsets("-1") == [f"{topic}:0:3", f"{topic}:1:0", f"{topic}:2:5"]
     assert offsets("-2") == [f"{topic}:0:0", f"{topic}:1:0", f"{topic}:2:0"]
+
+    # kafka-log-dirs (DescribeLogDirs): one directory, each partition's size in bytes.
+    _, out, _ = tool(b, LOG_DIRS, "--describe", "--topic-list", topic)
+    dirs = json.loads(out.strip().splitlines()[-1])["brokers"][0]["logDirs"]
+    assert len(dirs) == 1 and dirs[0]["error"] is None
+    size = {p["partition"]: p["size"] for p in dirs[0]["partitions"]}
+    assert sorted(size) == [f"{topic}-{p}" for p in range(3)]
+    assert size[f"{topic}-1"] == 0 < size[f"{topic}-0"] < size[f"{topic}-2"]
 
     # kafka-delete-records (DeleteRecords): p2 up to 2, p0 up to its end (-1), p1 beyond its end.
     spec = tmp_path / "delete.json"

@@ -51,6 +51,7 @@ inline constexpr std::int16_t delete_topics = 20;
 inline constexpr std::int16_t delete_records = 21;
 inline constexpr std::int16_t init_producer_id = 22;
 inline constexpr std::int16_t describe_configs = 32;
+inline constexpr std::int16_t describe_log_dirs = 35;
 inline constexpr std::int16_t create_partitions = 37;
 inline constexpr std::int16_t delete_groups = 42;
 inline constexpr std::int16_t incremental_alter_configs = 44;

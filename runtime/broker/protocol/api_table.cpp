@@ -13,6 +13,7 @@
 #include "broker/protocol/delete_topics.hpp"
 #include "broker/protocol/describe_configs.hpp"
 #include "broker/protocol/describe_groups.hpp"
+#include "broker/protocol/describe_log_dirs.hpp"
 #include "broker/protocol/fetch.hpp"
 #include "broker/protocol/find_coordinator.hpp"
 #include "broker/protocol/heartbeat.hpp"
@@ -52,6 +53,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::delete_records, 0, 1, 2, "DeleteRecords", handle_delete_records},
     {api_key::init_producer_id, 0, 1, 2, "InitProducerId", handle_init_producer_id},
     {api_key::describe_configs, 1, 3, 4, "DescribeConfigs", handle_describe_configs},
+    {api_key::describe_log_dirs, 0, 1, 2, "DescribeLogDirs", handle_describe_log_dirs},
     {api_key::create_partitions, 0, 1, 2, "CreatePartitions", handle_create_partitions},
     {api_key::delete_groups, 0, 1, 2, "DeleteGroups", handle_delete_groups},
     {api_key::incremental_alter_configs, 0, 0, 1, "IncrementalAlterConfigs", handle_incremental_alter_configs},

@@ -186,6 +186,10 @@ func sweepRequest(key, version int16, topic string) kmsg.Request {
 		p.Offset = 1
 		t.Partitions = append(t.Partitions, p)
 		r.Topics = append(r.Topics, t)
+	case *kmsg.DescribeLogDirsRequest:
+		t := kmsg.NewDescribeLogDirsRequestTopic()
+		t.Topic, t.Partitions = topic, []int32{0}
+		r.Topics = append(r.Topics, t)
 	case *kmsg.CreatePartitionsRequest:
 		r.TimeoutMillis = 5000
 		t := kmsg.NewCreatePartitionsRequestTopic()
@@ -220,7 +224,7 @@ var sweepFloor = map[int16]int16{0: 3, 1: 4}
 
 // sweepOrder is the order the keys are swept in, so later requests find what earlier ones made.
 // OffsetDelete and DeleteGroups last: they remove the group's offsets and the group.
-var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 21, 37, 44, 47, 42}
+var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 21, 35, 37, 44, 47, 42}
 
 func sweep(bootstrap string) error {
 	c, err := net.DialTimeout("tcp", bootstrap, 10*time.Second)
