@@ -11,6 +11,8 @@ need=()
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
+command -v curl >/dev/null || need+=(curl)    # the Go toolchain, when there is no Go >= 1.21
+command -v unzip >/dev/null || need+=(unzip)
 if ((${#need[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -36,21 +38,53 @@ if [ ! -f "$jar" ] || [ -n "$(find "$java_dir/pom.xml" "$java_dir/src" -newer "$
 fi
 
 # The Go driver (franz-go, sarama): rebuilt when go.mod, go.sum or a source is newer than the
-# binary. Needs the Go of the go directive in go.mod (1.26); Debian's golang is too old, so it is not
-# installed from here.
+# binary. Needs the Go of the go directive in go.mod (1.26). Debian 12's golang (1.19) is too old
+# and cannot fetch a newer one itself, so where no Go >= 1.21 is installed the toolchain comes
+# from the Go module proxy (golang.org/toolchain, the module `go` itself downloads when a go.mod
+# asks for a newer Go), pinned by its SHA-256, into ~/.cache/ftgo.
+go_toolchain=1.26.8
+go_toolchain_sha256=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7  # linux-amd64
 go_dir="$compat/go"
 go_bin="$go_dir/compat-go"
-go_cmd="$(command -v go || true)"
-[ -n "$go_cmd" ] || [ ! -x /usr/local/go/bin/go ] || go_cmd=/usr/local/go/bin/go
-if [ ! -x "$go_bin" ] || [ -n "$(find "$go_dir" -maxdepth 1 \( -name '*.go' -o -name go.mod -o -name go.sum \) -newer "$go_bin" -print -quit)" ]; then
-  if [ -z "$go_cmd" ]; then
-    # Not fatal: the other clients still get installed; the Go cases then fail saying the driver is missing.
-    echo "install-compat: go not found (neither on PATH nor /usr/local/go/bin): the Go driver is NOT built and" \
-      "the franz-go and sarama compat cases will fail; they need Go >= $(sed -n 's/^go //p' "$go_dir/go.mod")" \
-      "from https://go.dev/dl/ (Debian's golang is too old)" >&2
-  else
-    (cd "$go_dir" && GOFLAGS="-mod=readonly -buildvcs=false" "$go_cmd" build -trimpath -o compat-go .)
+
+# Prints a usable go command, fetching the pinned toolchain if needed.
+find_go() {
+  local cmd minor
+  cmd="$(command -v go || true)"
+  [ -n "$cmd" ] || [ ! -x /usr/local/go/bin/go ] || cmd=/usr/local/go/bin/go
+  if [ -n "$cmd" ]; then
+    minor=$("$cmd" env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+    if [ -n "$minor" ] && [ "$minor" -ge 21 ]; then echo "$cmd"; return; fi  # switches toolchain itself
   fi
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/ftgo/go$go_toolchain"
+  if [ ! -x "$dir/bin/go" ]; then
+    if [ "$(uname -m)" != x86_64 ]; then
+      echo "install-compat: no Go >= 1.21 here and the pinned toolchain is for x86_64 only" >&2; return 1
+    fi
+    local proxy="${GOPROXY:-https://proxy.golang.org}" tmp
+    proxy="${proxy%%,*}"
+    case "$proxy" in direct | off) proxy=https://proxy.golang.org ;; esac
+    tmp="$(mktemp -d)"
+    echo "install-compat: fetching Go $go_toolchain from the module proxy" >&2
+    curl -fsSL "$proxy/golang.org/toolchain/@v/v0.0.1-go$go_toolchain.linux-amd64.zip" -o "$tmp/go.zip"
+    if ! echo "$go_toolchain_sha256  $tmp/go.zip" | sha256sum -c --quiet >/dev/null; then
+      rm -rf "$tmp"
+      echo "install-compat: the Go toolchain download does not match its pinned SHA-256" >&2; return 1
+    fi
+    unzip -q "$tmp/go.zip" -d "$tmp"
+    mkdir -p "$(dirname "$dir")"
+    rm -rf "$dir"
+    mv "$tmp/golang.org/toolchain@v0.0.1-go$go_toolchain.linux-amd64" "$dir"
+    chmod -R u+rwX,go+rX "$dir"
+    chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
+    rm -rf "$tmp"
+  fi
+  echo "$dir/bin/go"
+}
+
+if [ ! -x "$go_bin" ] || [ -n "$(find "$go_dir" -maxdepth 1 \( -name '*.go' -o -name go.mod -o -name go.sum \) -newer "$go_bin" -print -quit)" ]; then
+  go_cmd="$(find_go)"
+  (cd "$go_dir" && GOFLAGS="-mod=readonly -buildvcs=false" "$go_cmd" build -trimpath -o compat-go .)
 fi
 
 # Apache Kafka 4.0's command-line tools (tests/compat/test_kafka_tools.py): the jars copied
