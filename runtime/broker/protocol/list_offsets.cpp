@@ -31,28 +31,41 @@ struct Found {
   std::int64_t timestamp = -1;
 };
 
-// The first record at or after `ts` in the batch holding `start` (which the
-// log found by the batches' max timestamps). Compressed and LogAppendTime
-// batches answer with the batch: its first offset and max timestamp.
+// The first record at or after `ts`, from the batch holding `start` (which the
+// log found by the batches' max timestamps) on, and never one below the log
+// start offset: after DeleteRecords the first batch may be partly deleted
+// (Kafka's findOffsetByTimestamp(ts, logStartOffset)). Compressed and
+// LogAppendTime batches answer with the batch: its first offset still in the
+// log and its max timestamp.
 Found find_by_timestamp(storage::PartitionLog& log, std::int64_t start, std::int64_t ts) {
+  const std::int64_t first = log.log_start_offset();
   std::string buf;
-  if (log.read(start, 1, buf) == 0) return {};
-  auto* p = reinterpret_cast<const std::uint8_t*>(buf.data());
-  BatchHeader h;
-  if (parse_batch_header({p, buf.size()}, h) != BatchError::none) return {};
-  Found batch{h.base_offset, h.max_timestamp};
-  if (h.compression() != 0 || h.log_append_time()) return batch;
-  std::size_t pos = k_batch_header_size, end = h.total_size();
-  for (std::int32_t i = 0; i < h.record_count; ++i) {
-    std::int64_t length = 0, ts_delta = 0, offset_delta = 0;
-    if (!read_varlong(p, end, pos, length) || length < 0) return batch;
-    std::size_t next = pos + static_cast<std::size_t>(length);
-    ++pos;  // attributes
-    if (!read_varlong(p, end, pos, ts_delta) || !read_varlong(p, end, pos, offset_delta)) return batch;
-    if (h.base_timestamp + ts_delta >= ts) return {h.base_offset + offset_delta, h.base_timestamp + ts_delta};
-    pos = next;
+  for (std::int64_t at = std::max(start, first); at < log.high_watermark();) {
+    buf.clear();
+    if (log.read(at, 1, buf) == 0) return {};
+    auto* p = reinterpret_cast<const std::uint8_t*>(buf.data());
+    BatchHeader h;
+    if (parse_batch_header({p, buf.size()}, h) != BatchError::none) return {};
+    Found batch{std::max(h.base_offset, first), h.max_timestamp};
+    if (h.compression() != 0 || h.log_append_time()) {
+      if (h.max_timestamp >= ts) return batch;
+      at = h.last_offset() + 1;
+      continue;
+    }
+    std::size_t pos = k_batch_header_size, end = h.total_size();
+    for (std::int32_t i = 0; i < h.record_count; ++i) {
+      std::int64_t length = 0, ts_delta = 0, offset_delta = 0;
+      if (!read_varlong(p, end, pos, length) || length < 0) return batch;
+      std::size_t next = pos + static_cast<std::size_t>(length);
+      ++pos;  // attributes
+      if (!read_varlong(p, end, pos, ts_delta) || !read_varlong(p, end, pos, offset_delta)) return batch;
+      if (h.base_offset + offset_delta >= first && h.base_timestamp + ts_delta >= ts)
+        return {h.base_offset + offset_delta, h.base_timestamp + ts_delta};
+      pos = next;
+    }
+    at = h.last_offset() + 1;
   }
-  return batch;
+  return {};
 }
 }  // namespace
 

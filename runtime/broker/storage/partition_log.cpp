@@ -33,6 +33,7 @@ struct PartitionLog::Impl {
 
   void open_segments();
   void roll(std::int64_t base);
+  void drop_segments_below(std::int64_t offset);
   AppendError check_producers(ProducerBatch& dup);
 };
 
@@ -92,6 +93,15 @@ void PartitionLog::Impl::roll(std::int64_t base) {
   if (options.fsync == FsyncPolicy::always) sync_dir(dir);
 }
 
+// Whole segments below `offset` go, never the active one. Also what a crash
+// between writing the log start offset and unlinking them leaves behind.
+void PartitionLog::Impl::drop_segments_below(std::int64_t offset) {
+  while (segments.size() > 1 && std::next(segments.begin())->first <= offset) {
+    segments.begin()->second->remove();
+    segments.erase(segments.begin());
+  }
+}
+
 // Checks every idempotent batch of `headers` in order; later batches of the
 // same producer in one request are checked against the earlier ones.
 AppendError PartitionLog::Impl::check_producers(ProducerBatch& dup) {
@@ -141,19 +151,29 @@ PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_
       std::fprintf(stderr, "ftgo broker: ignoring unreadable %s: %s\n", floor_file.c_str(), e.what());
     }
   }
+  // A start beyond the end: the records below it were lost after DeleteRecords
+  // recorded it (a power loss under --fsync interval). As Kafka's LogLoader
+  // does, the log starts over, empty, at the recorded start, so new records
+  // get offsets consumers can read.
+  if (m_impl->start_floor > high_watermark()) {
+    std::fprintf(stderr, "ftgo broker: %s ends at offset %lld, below its log start offset %lld: starting it over at %lld\n",
+                 m_impl->dir.c_str(), static_cast<long long>(high_watermark()),
+                 static_cast<long long>(m_impl->start_floor), static_cast<long long>(m_impl->start_floor));
+    m_impl->roll(m_impl->start_floor);
+  }
+  m_impl->drop_segments_below(m_impl->start_floor);
 }
 
 std::int64_t PartitionLog::delete_records_before(std::int64_t offset) {
   Impl& im = *m_impl;
   offset = std::min(offset, high_watermark());
   if (offset <= log_start_offset()) return log_start_offset();
+  // The records up to the new start reach the disk before the start does:
+  // otherwise a power loss could leave a start beyond the end of the log.
+  for (auto& [base, seg] : im.segments) seg->sync_log();
   write_file_atomic(im.dir / k_start_offset_file, std::to_string(offset) + "\n");
   im.start_floor = offset;
-  // Whole segments below the new start go (never the active one).
-  while (im.segments.size() > 1 && std::next(im.segments.begin())->first <= offset) {
-    im.segments.begin()->second->remove();
-    im.segments.erase(im.segments.begin());
-  }
+  im.drop_segments_below(offset);
   return offset;
 }
 
@@ -268,6 +288,7 @@ void PartitionLog::collect_sync(std::vector<File>& out) {
 // minus the oldest segment is still at least retention_bytes.
 void PartitionLog::enforce_retention(std::int64_t now_ms) {
   Impl& im = *m_impl;
+  im.drop_segments_below(im.start_floor);
   auto drop_oldest = [&] {
     auto it = im.segments.begin();
     it->second->remove();

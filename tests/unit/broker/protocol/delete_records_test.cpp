@@ -3,6 +3,7 @@
 // it OFFSET_OUT_OF_RANGE, unknown partitions).
 #include <catch2/catch.hpp>
 
+#include "../batch_builder.hpp"
 #include "broker/protocol/delete_records.hpp"
 #include "broker/protocol/errors.hpp"
 #include "wire.hpp"
@@ -53,4 +54,47 @@ TEST_CASE("DeleteRecords moves the log start offset; -1 is the end, beyond it is
                          hex("00000001 ffffffffffffffff 0001 00000007 ffffffffffffffff 0003");
   CHECK(to_hex(data) == to_hex(expected));
   CHECK(f.broker->store().partition("t", 0)->log_start_offset() == 2);
+}
+
+namespace {
+// ListOffsets v1 for partition 0 of `topic` at `ts`: (error, offset).
+std::pair<std::int16_t, std::int64_t> offset_for_time(BrokerFixture& f, const std::string& topic, std::int64_t ts) {
+  std::string body = hex("ffffffff 00000001") + s16(topic) + hex("00000001 00000000") +
+                     ftgo::test::be32(static_cast<std::uint32_t>(static_cast<std::uint64_t>(ts) >> 32)) +
+                     ftgo::test::be32(static_cast<std::uint32_t>(ts));
+  std::string data = f.call(api_key::list_offsets, 1, body).value();
+  auto r = reader_of(data);
+  r.i32();  // topics
+  r.string();
+  r.i32();  // partitions
+  r.i32();  // index
+  std::int16_t error = r.i16();
+  r.i64();  // timestamp
+  return {error, r.i64()};
+}
+}  // namespace
+
+TEST_CASE("ListOffsets by timestamp never answers an offset DeleteRecords removed", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  auto produce = [&](std::int64_t first_ts) {
+    ftgo::test::BatchBuilder b;
+    b.timestamp(first_ts);
+    for (int i = 0; i < 10; ++i) b.add(std::string("k"), std::string("v"));  // timestamps first_ts .. +9
+    std::string records = b.build();
+    f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("t") + hex("00000001 00000000") +
+                                    ftgo::test::be32(static_cast<std::uint32_t>(records.size())) + records);
+  };
+  produce(1000);  // offsets 0-9
+  produce(2000);  // offsets 10-19
+  REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(5) == 5);
+  // The first record at or after 1000 still in the log is offset 5 (time 1005), not 0.
+  CHECK(offset_for_time(f, "t", 1000) == std::pair<std::int16_t, std::int64_t>{0, 5});
+  CHECK(offset_for_time(f, "t", 1007) == std::pair<std::int16_t, std::int64_t>{0, 7});
+  // Past the first batch: the search goes on into the next one.
+  CHECK(offset_for_time(f, "t", 1500) == std::pair<std::int16_t, std::int64_t>{0, 10});
+  // Delete into the middle of the second batch: its deleted half is skipped too.
+  REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(15) == 15);
+  CHECK(offset_for_time(f, "t", 1000) == std::pair<std::int16_t, std::int64_t>{0, 15});
+  CHECK(offset_for_time(f, "t", 9999) == std::pair<std::int16_t, std::int64_t>{0, -1});
 }

@@ -3,6 +3,8 @@
 // lookups below it find nothing, and appends carry on at the end.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "log_test_util.hpp"
 
 using namespace ftgo::broker;
@@ -36,4 +38,42 @@ TEST_CASE("records deleted before an offset stay deleted across a reopen", "[bro
   CHECK(r.log_start_offset == 40);
   std::string out;
   CHECK(log.read(40, 1 << 20, out) > 0);
+}
+
+TEST_CASE("a log start offset beyond the end of the log after a power loss starts the log over there",
+          "[broker][storage]") {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "p";
+  {
+    PartitionLog log(dir, small_options());
+    for (int i = 0; i < 10; ++i) REQUIRE(append_copy(log, make_batch(1, 100, 1000 + i)).error == AppendError::none);
+    REQUIRE(log.delete_records_before(10) == 10);
+  }
+  // The start offset file reached the disk, the records below it did not.
+  auto logs = segment_files(dir);
+  REQUIRE(!logs.empty());
+  fs::resize_file(logs.back(), 0);
+  PartitionLog log(dir, small_options());
+  CHECK(log.log_start_offset() == 10);
+  CHECK(log.high_watermark() == 10);
+  AppendResult r = append_copy(log, make_batch(1, 100, 5000));
+  CHECK(r.base_offset == 10);
+  std::string out;
+  CHECK(log.read(10, 1 << 20, out) > 0);  // an acknowledged record is readable
+}
+
+TEST_CASE("segments a crash left below the log start offset go at the next open", "[broker][storage]") {
+  TempDir tmp;
+  fs::path dir = tmp.path() / "p";
+  {
+    PartitionLog log(dir, small_options());
+    for (int i = 0; i < 40; ++i) REQUIRE(append_copy(log, make_batch(1, 400, 1000 + i)).error == AppendError::none);
+    REQUIRE(log.segment_count() > 3);
+  }
+  // A crash after the start offset was written, before the segments below it were unlinked.
+  { std::ofstream(dir / "log-start-offset") << "39\n"; }
+  PartitionLog log(dir, small_options());
+  CHECK(log.log_start_offset() == 39);
+  CHECK(log.segment_count() == 1);
+  CHECK(segment_files(dir).size() == 1);
 }
