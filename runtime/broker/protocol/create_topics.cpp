@@ -6,6 +6,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "util/error.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -45,6 +46,18 @@ void encode_create_topics_response(Writer& w, const CreateTopicsResponse& r, std
   }
 }
 
+namespace {
+// Why the topic's configs would be refused (INVALID_CONFIG), or "".
+std::string config_error(Broker& broker, const std::string& topic, const std::map<std::string, std::string>& configs) {
+  try {
+    broker.store().validate_topic_config(topic, configs);
+  } catch (const ftgo::Error& e) {
+    return e.cause();
+  }
+  return {};
+}
+}  // namespace
+
 void handle_create_topics(Broker& broker, const Request& request, Reader& body, Reply reply) {
   const std::int16_t version = request.header.api_version;
   CreateTopicsRequest req = decode_create_topics_request(body, version);
@@ -73,6 +86,8 @@ void handle_create_topics(Broker& broker, const Request& request, Reader& body, 
            fmt::format("number of partitions must be 1-{}", broker.options().max_partitions));
     } else if (t.replication_factor != -1 && t.replication_factor != 1) {
       fail(error::invalid_replication_factor, "replication factor must be 1 (one broker)");
+    } else if (std::string why = config_error(broker, t.name, t.configs); !why.empty()) {
+      fail(error::invalid_config, why);
     } else if (!req.validate_only) {
       try {
         broker.store().create_topic(storage::TopicInfo{t.name, partitions, t.configs});

@@ -98,7 +98,8 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
     } else if (!p.records) {
       rp.error_code = error::corrupt_message;
     } else {
-      rp.error_code = check_batches(*p.records, static_cast<std::size_t>(broker.options().max_message_bytes));
+      std::int64_t limit = log->max_message_bytes() >= 0 ? log->max_message_bytes() : broker.options().max_message_bytes;
+      rp.error_code = check_batches(*p.records, static_cast<std::size_t>(limit));
     }
     if (rp.error_code != error::none) return;
     try {

@@ -316,6 +316,8 @@ std::uint64_t PartitionLog::size_bytes() const {
   return total;
 }
 
+std::int64_t PartitionLog::max_message_bytes() const { return m_impl->options.max_message_bytes; }
+
 std::size_t PartitionLog::segment_count() const { return m_impl->segments.size(); }
 
 const fs::path& PartitionLog::dir() const { return m_impl->dir; }

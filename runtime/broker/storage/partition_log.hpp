@@ -34,6 +34,9 @@ struct LogOptions {
   // Roll the active segment once its first batch is older than this, so time
   // retention can delete it (Kafka's segment.ms); -1: never.
   std::int64_t segment_ms = 7LL * 24 * 3600 * 1000;
+  // The largest record batch Produce accepts (the topic's max.message.bytes);
+  // -1: the broker's message.max.bytes.
+  std::int64_t max_message_bytes = -1;
 };
 
 enum class AppendError {
@@ -92,6 +95,7 @@ class PartitionLog {
   // New options (a topic config change): retention, roll and index density
   // apply from the next append or retention pass.
   void set_options(LogOptions options);
+  std::int64_t max_message_bytes() const;  // LogOptions::max_message_bytes
 
   void flush();                                   // fsync data and indexes
   // What flush() would fsync, handed to `out` to sync elsewhere (Segment::collect_sync).

@@ -58,9 +58,64 @@ std::int64_t config_int(const TopicInfo& info, const std::string& key, std::int6
   return v;
 }
 
+// Apache Kafka 4.0's topic configs (TopicConfig, LogConfig). ftgo applies
+// retention.*, segment.bytes, segment.ms, index.interval.bytes and
+// max.message.bytes; it keeps and describes the others (cleanup.policy=compact
+// included: no compaction) so tools and frameworks that set them work.
+constexpr std::string_view k_topic_configs[] = {
+    "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
+    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
+    "follower.replication.throttled.replicas", "index.interval.bytes", "leader.replication.throttled.replicas",
+    "local.retention.bytes", "local.retention.ms", "max.compaction.lag.ms", "max.message.bytes",
+    "message.timestamp.after.max.ms", "message.timestamp.before.max.ms", "message.timestamp.type",
+    "min.cleanable.dirty.ratio", "min.compaction.lag.ms", "min.insync.replicas", "preallocate",
+    "remote.log.copy.disable", "remote.log.delete.on.disable", "remote.storage.enable", "retention.bytes",
+    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
+    "unclean.leader.election.enable"};
+
+// A value from `allowed` (for a list config: every item of it), as Kafka's ValidString/ValidList.
+void check_choice(const TopicInfo& info, const std::string& key, std::initializer_list<std::string_view> allowed,
+                  bool list) {
+  auto it = info.config.find(key);
+  if (it == info.config.end()) return;
+  std::vector<std::string> items;
+  if (list) {
+    std::string item;
+    for (char c : it->second + ",") {
+      if (c != ',') {
+        if (c != ' ') item += c;
+      } else if (!item.empty()) {
+        items.push_back(std::exchange(item, {}));
+      }
+    }
+  } else {
+    items.push_back(it->second);
+  }
+  for (const auto& v : items) {
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
+      throw usage_error("invalid topic config", info.name,
+                        fmt::format("{}={}: '{}' is not one of {}", key, it->second, v, fmt::join(allowed, ", ")));
+  }
+}
+
+// A config a client asks for (create, alter): Kafka's names only, and Kafka's
+// choices for the enumerated ones. Not applied to topics already on disk.
+void check_topic_config(const TopicInfo& info) {
+  for (const auto& [key, value] : info.config) {
+    if (std::find(std::begin(k_topic_configs), std::end(k_topic_configs), key) == std::end(k_topic_configs))
+      throw usage_error("invalid topic config", info.name, fmt::format("unknown topic config name: {}", key));
+  }
+  check_choice(info, "cleanup.policy", {"delete", "compact"}, true);
+  check_choice(info, "compression.type", {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}, false);
+  check_choice(info, "message.timestamp.type", {"CreateTime", "LogAppendTime"}, false);
+  check_choice(info, "preallocate", {"true", "false"}, false);
+  check_choice(info, "unclean.leader.election.enable", {"true", "false"}, false);
+}
+
 // The topic's LogOptions: the broker's defaults overridden by its config.
 LogOptions topic_options(const TopicInfo& info, const LogOptions& defaults) {
   LogOptions o = defaults;
+  o.max_message_bytes = config_int(info, "max.message.bytes", o.max_message_bytes, 0);
   o.retention_ms = config_int(info, "retention.ms", o.retention_ms, -1);
   o.retention_bytes = config_int(info, "retention.bytes", o.retention_bytes, -1);
   o.segment_bytes = static_cast<std::uint64_t>(config_int(info, "segment.bytes", static_cast<std::int64_t>(o.segment_bytes), 14));
@@ -164,6 +219,7 @@ void Store::create_topic(const TopicInfo& info) {
   if (im.topics.count(info.name)) throw usage_error("cannot create topic", info.name, "it already exists");
   if (info.partitions < 1 || info.partitions > 100000)
     throw usage_error("cannot create topic", info.name, fmt::format("{} partitions: use 1 to 100000", info.partitions));
+  check_topic_config(info);
   topic_options(info, im.defaults);  // validates the config before anything is written
   fs::path dir = im.topics_dir() / info.name;
   std::error_code ec;
@@ -185,7 +241,9 @@ void Store::create_topic(const TopicInfo& info) {
 }
 
 void Store::validate_topic_config(const std::string& name, const std::map<std::string, std::string>& config) const {
-  topic_options(TopicInfo{name, 1, config}, m_impl->defaults);
+  TopicInfo info{name, 1, config};
+  check_topic_config(info);
+  topic_options(info, m_impl->defaults);
 }
 
 void Store::alter_topic_config(const std::string& name, const std::map<std::string, std::string>& config) {
@@ -194,6 +252,7 @@ void Store::alter_topic_config(const std::string& name, const std::map<std::stri
   if (it == im.topics.end()) throw usage_error("cannot alter topic config", name, "no such topic");
   TopicInfo info = it->second.info;
   info.config = config;
+  check_topic_config(info);
   LogOptions o = topic_options(info, im.defaults);  // validates before anything is written
   write_file_atomic(im.topics_dir() / name / "topic.json", topic_json(info));
   it->second.info = std::move(info);

@@ -120,3 +120,56 @@ TEST_CASE("an altered topic config survives a reopen of the store", "[broker][st
   CHECK(store.topic("t")->config == ConfigMap{{"retention.bytes", "4096"}});
   CHECK(store.topic("t")->partitions == 2);
 }
+
+TEST_CASE("topic configs: Kafka's names only, Kafka's choices, and max.message.bytes applies to Produce",
+          "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  auto alter = [&](const std::string& name, const std::string& value) {
+    return result(f.call(api_key::incremental_alter_configs, 0, request("t", {{name, 0, value}})).value());
+  };
+  auto [err, message] = alter("retention.msx", "1");
+  CHECK(err == error::invalid_config);
+  CHECK(message.value_or("").find("unknown topic config name: retention.msx") != std::string::npos);
+  CHECK(alter("cleanup.policy", "bogus").first == error::invalid_config);
+  CHECK(alter("compression.type", "brotli").first == error::invalid_config);
+  CHECK(f.broker->store().topic("t")->config.empty());  // nothing refused was kept
+  // Kept and described although ftgo does not compact.
+  CHECK(alter("cleanup.policy", "compact,delete").first == error::none);
+  CHECK(f.broker->store().topic("t")->config.at("cleanup.policy") == "compact,delete");
+
+  // max.message.bytes: a batch above the topic's limit is MESSAGE_TOO_LARGE (10).
+  auto produce_error = [&](std::size_t value_size) {
+    std::string records = ftgo::test::make_batch("k", std::string(value_size, 'x'));
+    std::string data = f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("t") +
+                                                       hex("00000001 00000000") +
+                                                       ftgo::test::be32(static_cast<std::uint32_t>(records.size())) +
+                                                       records)
+                           .value();
+    Reader r = reader_of(data);
+    r.i32();
+    r.string();
+    r.i32();
+    r.i32();
+    return r.i16();
+  };
+  CHECK(produce_error(1000) == error::none);
+  CHECK(alter("max.message.bytes", "500").first == error::none);
+  CHECK(produce_error(1000) == error::message_too_large);
+  CHECK(produce_error(100) == error::none);
+}
+
+TEST_CASE("CreateTopics refuses an unknown config name with INVALID_CONFIG", "[broker][protocol]") {
+  BrokerFixture f;
+  // CreateTopics v2: one topic, 1 partition, replication -1, no assignments, one config; timeout, validate_only.
+  std::string body = hex("00000001") + s16("u") + hex("00000001 ffff 00000000 00000001") + s16("retention.msx") +
+                     s16("1") + hex("00007530 00");
+  std::string data = f.call(api_key::create_topics, 2, body).value();
+  Reader r = reader_of(data);
+  r.i32();  // throttle
+  REQUIRE(r.i32() == 1);
+  CHECK(r.string() == "u");
+  CHECK(r.i16() == error::invalid_config);
+  CHECK(r.nullable_string().value_or("").find("retention.msx") != std::string::npos);
+  CHECK(f.broker->store().topic("u") == nullptr);
+}
