@@ -1,5 +1,7 @@
 #include "broker/protocol/delete_groups.hpp"
 
+#include <fmt/format.h>
+
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
 
@@ -22,15 +24,19 @@ void encode_delete_groups_response(Writer& w, const DeleteGroupsResponse& r, std
 }
 
 namespace {
-// Kafka's answers: an empty id is invalid, a group with members is
-// NON_EMPTY_GROUP, one known neither to the coordinator nor by committed
-// offsets GROUP_ID_NOT_FOUND.
+// Kafka's answers: a group with members is NON_EMPTY_GROUP, one known neither
+// to the coordinator nor by committed offsets GROUP_ID_NOT_FOUND. The empty id
+// is a group id like any other (Kafka keeps it for old clients).
 std::int16_t delete_group(Broker& broker, const std::string& id) {
-  if (id.empty()) return error::invalid_group_id;
   bool known = broker.groups().group(id) != nullptr || !broker.store().committed_offsets(id).empty();
   if (!known) return error::group_id_not_found;
   if (!broker.groups().erase_if_empty(id)) return error::non_empty_group;
-  broker.store().delete_group_offsets(id);
+  try {
+    broker.store().delete_group_offsets(id);
+  } catch (const std::exception& e) {  // the offsets log could not be written: the offsets stay, so does the group
+    fmt::print(stderr, "ftgo broker: DeleteGroups of {} failed: {}\n", id, e.what());
+    return error::unknown_server_error;
+  }
   return error::none;
 }
 }  // namespace

@@ -1,5 +1,7 @@
 #include "broker/protocol/offset_delete.hpp"
 
+#include <fmt/format.h>
+
 #include <set>
 
 #include "broker/broker.hpp"
@@ -72,8 +74,16 @@ void handle_offset_delete(Broker& broker, const Request& request, Reader& body, 
       out.name = t.name;
       bool keep = subscribed->count(t.name) > 0;
       for (std::int32_t p : t.partitions) {
-        if (!keep) broker.store().delete_offset(req.group_id, t.name, p);
-        out.partitions.push_back({p, keep ? error::group_subscribed_to_topic : error::none});
+        std::int16_t code = keep ? error::group_subscribed_to_topic : error::none;
+        if (!keep) {
+          try {
+            broker.store().delete_offset(req.group_id, t.name, p);
+          } catch (const std::exception& e) {  // the offsets log could not be written: that partition only
+            fmt::print(stderr, "ftgo broker: OffsetDelete of {} {}-{} failed: {}\n", req.group_id, t.name, p, e.what());
+            code = error::unknown_server_error;
+          }
+        }
+        out.partitions.push_back({p, code});
       }
     }
   }
