@@ -310,7 +310,8 @@ def test_get_offsets_log_dirs_and_delete_records(target, tmp_path):
     assert len(dirs) == 1 and dirs[0]["error"] is None
     size = {p["partition"]: p["size"] for p in dirs[0]["partitions"]}
     assert sorted(size) == [f"{topic}-{p}" for p in range(3)]
-    assert size[f"{topic}-1"] == 0 < size[f"{topic}-0"] < size[f"{topic}-2"]
+    # Sizes depend on how the producer batched the records (3 batches of one can outweigh 1 of 5).
+    assert size[f"{topic}-1"] == 0 and size[f"{topic}-0"] > 0 and size[f"{topic}-2"] > 0
 
     # kafka-delete-records (DeleteRecords): p2 up to 2, p0 up to its end (-1), p1 beyond its end.
     spec = tmp_path / "delete.json"
