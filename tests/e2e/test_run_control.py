@@ -137,6 +137,11 @@ def test_concurrent_restart_and_stop_never_leave_two_copies(tmp_path):
             t.join()
         assert results == [0] * 6
         assert seen <= 1
+        # The last restart answers once the copy is spawned, which may be a moment before
+        # its exec shows the marker: wait for it (a stopped service would still fail here).
+        deadline = time.monotonic() + 5
+        while len(pids_with_marker(marker)) != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(pids_with_marker(marker)) == 1
         assert ps(root)["svc"]["state"] == "running"
     finally:
