@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
@@ -14,14 +13,6 @@ namespace ftgo::broker::protocol {
 namespace {
 constexpr std::int8_t k_topic = 2;
 constexpr std::int8_t k_set = 0, k_delete = 1, k_append = 2, k_subtract = 3;
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 std::string join_list(const std::vector<std::string>& items) {
   std::string out;
@@ -79,8 +70,9 @@ std::optional<std::map<std::string, std::string>> apply_config_changes(
       continue;
     }
     auto it = config.find(c.name);
-    std::vector<std::string> items = it == config.end() ? std::vector<std::string>{} : split_list(it->second);
-    for (const auto& v : split_list(*c.value)) {
+    std::vector<std::string> items =
+        it == config.end() ? std::vector<std::string>{} : storage::split_config_list(it->second);
+    for (const auto& v : storage::split_config_list(*c.value)) {
       bool present = std::find(items.begin(), items.end(), v) != items.end();
       if (c.operation == k_append && !present) items.push_back(v);
       if (c.operation == k_subtract) std::erase(items, v);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "broker/storage/file.hpp"
@@ -38,6 +39,14 @@ bool valid_topic_name(const std::string& name) {
           c == '-'))
       return false;
   return true;
+}
+
+std::vector<std::string> split_config_list(const std::string& value) {
+  std::vector<std::string> out;
+  std::stringstream in(value);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
 }
 
 namespace {
@@ -78,19 +87,9 @@ void check_choice(const TopicInfo& info, const std::string& key, std::initialize
                   bool list) {
   auto it = info.config.find(key);
   if (it == info.config.end()) return;
-  std::vector<std::string> items;
-  if (list) {
-    std::string item;
-    for (char c : it->second + ",") {
-      if (c != ',') {
-        if (c != ' ') item += c;
-      } else if (!item.empty()) {
-        items.push_back(std::exchange(item, {}));
-      }
-    }
-  } else {
-    items.push_back(it->second);
-  }
+  std::vector<std::string> items = list ? split_config_list(it->second) : std::vector<std::string>{it->second};
+  if (list)
+    for (auto& v : items) std::erase(v, ' ');
   for (const auto& v : items) {
     if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
       throw usage_error("invalid topic config", info.name,

@@ -82,4 +82,7 @@ class Store {
 // Kafka's rule for topic names: 1..249 chars of [a-zA-Z0-9._-], not "." or "..".
 bool valid_topic_name(const std::string& name);
 
+// The items of a list-valued topic config ("compact,delete"), empty ones dropped.
+std::vector<std::string> split_config_list(const std::string& value);
+
 }  // namespace ftgo::broker::storage
