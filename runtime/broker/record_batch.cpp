@@ -104,13 +104,10 @@ bool read_varlong(const std::uint8_t*& p, const std::uint8_t* end, std::int64_t&
 
 }  // namespace
 
-bool find_record_by_timestamp(std::span<const std::uint8_t> batch, std::int64_t ts, std::int64_t& offset) {
+bool for_each_record(std::span<const std::uint8_t> batch,
+                     const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit) {
   BatchHeader h;
-  if (parse_batch_header(batch, h) != BatchError::none || h.compression() != 0) return false;
-  if (h.log_append_time()) {
-    offset = h.base_offset;
-    return h.max_timestamp >= ts;
-  }
+  if (parse_batch_header(batch, h) != BatchError::none || h.compression() != 0 || h.log_append_time()) return false;
   const std::uint8_t* p = batch.data() + k_batch_header_size;
   const std::uint8_t* end = batch.data() + h.total_size();
   for (std::int32_t i = 0; i < h.record_count; ++i) {
@@ -119,13 +116,27 @@ bool find_record_by_timestamp(std::span<const std::uint8_t> batch, std::int64_t 
     const std::uint8_t* record_end = p + length;
     const std::uint8_t* q = p + 1;  // skip attributes
     if (!read_varlong(q, record_end, ts_delta) || !read_varlong(q, record_end, offset_delta)) return false;
-    if (h.base_timestamp + ts_delta >= ts) {
-      offset = h.base_offset + offset_delta;
-      return true;
-    }
+    if (!visit(h.base_offset + offset_delta, h.base_timestamp + ts_delta)) return true;
     p = record_end;
   }
-  return false;
+  return true;
+}
+
+bool find_record_by_timestamp(std::span<const std::uint8_t> batch, std::int64_t ts, std::int64_t& offset) {
+  BatchHeader h;
+  if (parse_batch_header(batch, h) != BatchError::none || h.compression() != 0) return false;
+  if (h.log_append_time()) {
+    offset = h.base_offset;
+    return h.max_timestamp >= ts;
+  }
+  bool found = false;
+  bool whole = for_each_record(batch, [&](std::int64_t record_offset, std::int64_t record_ts) {
+    if (record_ts < ts) return true;
+    offset = record_offset;
+    found = true;
+    return false;
+  });
+  return whole && found;
 }
 
 }  // namespace ftgo::broker

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -129,6 +130,14 @@ class BatchCursor {
   BatchHeader m_header;
   BatchError m_error = BatchError::none;
 };
+
+// Walks an uncompressed, CreateTime batch's records in order, calling
+// `visit(offset, timestamp)` for each until it returns false. Returns false
+// when the batch is compressed, LogAppendTime (its records' own timestamps do
+// not count) or malformed; true when every record was visited or `visit`
+// stopped the walk.
+bool for_each_record(std::span<const std::uint8_t> batch,
+                     const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit);
 
 // The offset and timestamp of one record, found by walking an uncompressed
 // batch's records; nullopt-like false when the batch is compressed or malformed.

@@ -36,7 +36,7 @@ namespace {
 constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::produce, 0, 8, 9, "Produce", handle_produce},
     {api_key::fetch, 0, 11, 12, "Fetch", handle_fetch},
-    {api_key::list_offsets, 1, 5, 6, "ListOffsets", handle_list_offsets},
+    {api_key::list_offsets, 1, 7, 6, "ListOffsets", handle_list_offsets},
     {api_key::metadata, 0, 8, 9, "Metadata", handle_metadata},
     {api_key::offset_commit, 2, 7, 8, "OffsetCommit", handle_offset_commit},
     {api_key::offset_fetch, 1, 5, 6, "OffsetFetch", handle_offset_fetch},

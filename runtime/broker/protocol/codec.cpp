@@ -149,6 +149,13 @@ std::optional<std::int32_t> Reader::compact_array_length(std::size_t min_element
   return static_cast<std::int32_t>(n);
 }
 
+std::int32_t Reader::array_length_not_null(std::size_t min_element_bytes, bool flexible) {
+  if (!flexible) return array_length_not_null(min_element_bytes);
+  auto n = compact_array_length(min_element_bytes);
+  if (!n) throw DecodeError("null array where one is required");
+  return *n;
+}
+
 void Reader::skip_tagged_fields() {
   std::uint32_t n = uvarint();
   if (n > remaining()) throw DecodeError(fmt::format("{} tagged fields do not fit", n));

@@ -2,7 +2,8 @@
 // Reader and Writer for the Kafka wire primitives: big-endian integers,
 // int16-length strings, int32-length bytes and arrays (classic encodings),
 // and the compact/flexible ones (unsigned varint lengths + 1, tagged fields)
-// that ApiVersions v3 and request header v2 need.
+// of the flexible versions (ApiVersions v3, ListGroups v3+, ListOffsets v6+,
+// request header v2).
 //
 // Reader is a bounds-checked cursor over a buffer it does not own: every read
 // past the end, every negative or impossible length throws DecodeError. It
@@ -57,6 +58,13 @@ class Reader {
   std::int32_t array_length_not_null(std::size_t min_element_bytes = 1);
   std::optional<std::int32_t> compact_array_length(std::size_t min_element_bytes = 1);
   void skip_tagged_fields();
+  // The same fields in the classic or, when `flexible`, the compact encoding,
+  // for APIs that serve both (ListOffsets v1-5 and v6+).
+  std::string string(bool flexible) { return flexible ? compact_string() : string(); }
+  std::int32_t array_length_not_null(std::size_t min_element_bytes, bool flexible);
+  void skip_tagged_fields(bool flexible) {
+    if (flexible) skip_tagged_fields();
+  }
   void skip(std::size_t n);
   std::span<std::uint8_t> take(std::size_t n);
 
@@ -91,6 +99,12 @@ class Writer {
   void array_length(std::size_t n) { i32(static_cast<std::int32_t>(n)); }
   void compact_array_length(std::size_t n) { uvarint(static_cast<std::uint32_t>(n + 1)); }
   void empty_tagged_fields() { uvarint(0); }
+  // The classic or, when `flexible`, the compact encoding (see Reader).
+  void string(std::string_view s, bool flexible) { flexible ? compact_string(s) : string(s); }
+  void array_length(std::size_t n, bool flexible) { flexible ? compact_array_length(n) : array_length(n); }
+  void empty_tagged_fields(bool flexible) {
+    if (flexible) empty_tagged_fields();
+  }
   void raw(std::string_view b) { m_buf.append(b); }
 
   // Reserves an int32 and returns its position for patch_i32.

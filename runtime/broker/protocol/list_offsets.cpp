@@ -10,26 +10,30 @@ namespace ftgo::broker::protocol {
 namespace {
 constexpr std::int64_t k_latest = -1;
 constexpr std::int64_t k_earliest = -2;
+constexpr std::int64_t k_max_timestamp = -3;
+constexpr std::int64_t k_earliest_local = -4;
+constexpr std::int64_t k_latest_tiered = -5;
 
-// A zigzag varint of up to 64 bits at p[pos..end); false when malformed.
-bool read_varlong(const std::uint8_t* p, std::size_t end, std::size_t& pos, std::int64_t& out) {
-  std::uint64_t u = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (pos >= end) return false;
-    std::uint8_t b = p[pos++];
-    u |= std::uint64_t(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      out = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
-      return true;
-    }
-  }
-  return false;
-}
+bool is_flexible(std::int16_t version) { return version >= find_api(api_key::list_offsets)->flexible_from; }
 
 struct Found {
   std::int64_t offset = -1;
   std::int64_t timestamp = -1;
 };
+
+// Calls visit(header, batch) for each batch of `log` from the one holding
+// `from` to the end, until visit returns false or a batch cannot be read.
+template <class Visit>
+void for_each_batch(const storage::PartitionLog& log, std::int64_t from, Visit&& visit) {
+  std::string buf;
+  BatchHeader h;
+  for (std::int64_t at = from; at < log.high_watermark(); at = std::max(at + 1, h.last_offset() + 1)) {
+    buf.clear();
+    if (log.read(at, 1, buf) == 0) return;
+    std::span<const std::uint8_t> batch{reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size()};
+    if (parse_batch_header(batch, h) != BatchError::none || !visit(h, batch.first(h.total_size()))) return;
+  }
+}
 
 // The first record at or after `ts`, from the batch holding `start` (which the
 // log found by the batches' max timestamps) on, and never one below the log
@@ -37,71 +41,105 @@ struct Found {
 // (Kafka's findOffsetByTimestamp(ts, logStartOffset)). Compressed and
 // LogAppendTime batches answer with the batch: its first offset still in the
 // log and its max timestamp.
-Found find_by_timestamp(storage::PartitionLog& log, std::int64_t start, std::int64_t ts) {
+Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t start, std::int64_t ts) {
   const std::int64_t first = log.log_start_offset();
-  std::string buf;
-  for (std::int64_t at = std::max(start, first); at < log.high_watermark();) {
-    buf.clear();
-    if (log.read(at, 1, buf) == 0) return {};
-    auto* p = reinterpret_cast<const std::uint8_t*>(buf.data());
-    BatchHeader h;
-    if (parse_batch_header({p, buf.size()}, h) != BatchError::none) return {};
-    Found batch{std::max(h.base_offset, first), h.max_timestamp};
-    if (h.compression() != 0 || h.log_append_time()) {
-      if (h.max_timestamp >= ts) return batch;
-      at = h.last_offset() + 1;
-      continue;
-    }
-    std::size_t pos = k_batch_header_size, end = h.total_size();
-    for (std::int32_t i = 0; i < h.record_count; ++i) {
-      std::int64_t length = 0, ts_delta = 0, offset_delta = 0;
-      if (!read_varlong(p, end, pos, length) || length < 0) return batch;
-      std::size_t next = pos + static_cast<std::size_t>(length);
-      ++pos;  // attributes
-      if (!read_varlong(p, end, pos, ts_delta) || !read_varlong(p, end, pos, offset_delta)) return batch;
-      if (h.base_offset + offset_delta >= first && h.base_timestamp + ts_delta >= ts)
-        return {h.base_offset + offset_delta, h.base_timestamp + ts_delta};
-      pos = next;
-    }
-    at = h.last_offset() + 1;
+  Found found;
+  for_each_batch(log, std::max(start, first), [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
+    bool walked = for_each_record(batch, [&](std::int64_t offset, std::int64_t record_ts) {
+      if (offset < first || record_ts < ts) return true;
+      found = {offset, record_ts};
+      return false;
+    });
+    if (!walked && h.max_timestamp >= ts) found = {std::max(h.base_offset, first), h.max_timestamp};
+    return found.offset < 0;
+  });
+  return found;
+}
+
+// The first record with the largest timestamp at or after the log start
+// offset, by reading every batch from there. For when DeleteRecords removed
+// the records with the largest timestamp: the segments' max timestamps still
+// count them.
+Found scan_max_timestamp(const storage::PartitionLog& log) {
+  const std::int64_t first = log.log_start_offset();
+  Found best;
+  auto consider = [&](std::int64_t offset, std::int64_t ts) {
+    if (best.offset < 0 || ts > best.timestamp) best = {offset, ts};
+  };
+  for_each_batch(log, first, [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
+    bool walked = for_each_record(batch, [&](std::int64_t offset, std::int64_t ts) {
+      if (offset >= first) consider(offset, ts);
+      return true;
+    });
+    if (!walked) consider(std::max(h.base_offset, first), h.max_timestamp);
+    return true;
+  });
+  return best;
+}
+
+// Timestamp -3: the first record with the largest timestamp, as Kafka finds
+// it (UnifiedLog.fetchOffsetByTimestamp: the first segment with the largest
+// max timestamp, in it the first batch whose max timestamp it is, in that
+// RecordBatch.offsetOfMaxTimestamp, the first record with it). Example:
+// batches [0: 500, 1: 900, 2: 700] and [3: 900, 4: 100] answer offset 1,
+// time 900. The log's batch-level index finds the batch, find_by_timestamp
+// the record. An empty log answers -1, -1.
+Found find_max_timestamp(const storage::PartitionLog& log) {
+  if (log.log_start_offset() >= log.high_watermark()) return {};
+  const std::int64_t max_ts = log.max_timestamp();
+  Found found = find_by_timestamp(log, log.offset_for_timestamp(max_ts), max_ts);
+  return found.offset >= 0 ? found : scan_max_timestamp(log);
+}
+
+Found lookup(const storage::PartitionLog& log, std::int64_t timestamp) {
+  switch (timestamp) {
+    case k_latest:
+      return {log.high_watermark(), -1};
+    case k_earliest:
+    case k_earliest_local:
+      return {log.log_start_offset(), -1};
+    case k_max_timestamp:
+      return find_max_timestamp(log);
+    case k_latest_tiered:
+      return {};
+    default:
+      return find_by_timestamp(log, log.offset_for_timestamp(timestamp), timestamp);
   }
-  return {};
 }
 }  // namespace
 
 ListOffsetsRequest decode_list_offsets_request(Reader& r, std::int16_t version) {
+  const bool flexible = is_flexible(version);
   ListOffsetsRequest req;
   req.replica_id = r.i32();
   if (version >= 2) req.isolation_level = r.i8();
-  std::int32_t n = r.array_length_not_null(6);
-  req.topics.resize(n);
-  for (auto& t : req.topics) {
-    t.name = r.string();
-    std::int32_t np = r.array_length_not_null(12);
-    t.partitions.resize(np);
-    for (auto& p : t.partitions) {
-      p.index = r.i32();
-      if (version >= 4) p.current_leader_epoch = r.i32();
-      p.timestamp = r.i64();
-    }
-  }
+  decode_per_partition(
+      r, req.topics,
+      [&](Reader& in, ListOffsetsRequest::Partition& p) {
+        p.index = in.i32();
+        if (version >= 4) p.current_leader_epoch = in.i32();
+        p.timestamp = in.i64();
+      },
+      flexible, flexible ? 3 : 6, 12);
+  r.skip_tagged_fields(flexible);
   return req;
 }
 
 void encode_list_offsets_response(Writer& w, const ListOffsetsResponse& r, std::int16_t version) {
+  const bool flexible = is_flexible(version);
+  w.empty_tagged_fields(flexible);  // response header v1
   if (version >= 2) w.i32(r.throttle_time_ms);
-  w.array_length(r.topics.size());
-  for (const auto& t : r.topics) {
-    w.string(t.name);
-    w.array_length(t.partitions.size());
-    for (const auto& p : t.partitions) {
-      w.i32(p.index);
-      w.i16(p.error_code);
-      w.i64(p.timestamp);
-      w.i64(p.offset);
-      if (version >= 4) w.i32(p.leader_epoch);
-    }
-  }
+  encode_per_partition(
+      w, r.topics,
+      [&](const ListOffsetsResponse::Partition& p) {
+        w.i32(p.index);
+        w.i16(p.error_code);
+        w.i64(p.timestamp);
+        w.i64(p.offset);
+        if (version >= 4) w.i32(p.leader_epoch);
+      },
+      flexible);
+  w.empty_tagged_fields(flexible);
 }
 
 void handle_list_offsets(Broker& broker, const Request& request, Reader& body, Reply reply) {
@@ -110,20 +148,11 @@ void handle_list_offsets(Broker& broker, const Request& request, Reader& body, R
   ListOffsetsResponse resp;
   answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& rp) {
     storage::PartitionLog* log = broker.store().partition(t.name, p.index);
-    if (!log) {
-      rp.error_code = error::unknown_topic_or_partition;
-    } else if (p.timestamp == k_latest) {
-      rp.offset = log->high_watermark();
-    } else if (p.timestamp == k_earliest) {
-      rp.offset = log->log_start_offset();
-    } else {
-      std::int64_t offset = log->offset_for_timestamp(p.timestamp);
-      if (offset < log->high_watermark()) {
-        Found found = find_by_timestamp(*log, offset, p.timestamp);
-        rp.offset = found.offset;
-        rp.timestamp = found.timestamp;
-      }
-    }
+    if (!log) rp.error_code = error::unknown_topic_or_partition;
+    Found found = log ? lookup(*log, p.timestamp) : Found{};
+    rp.offset = found.offset;
+    rp.timestamp = found.timestamp;
+    rp.leader_epoch = found.offset < 0 ? -1 : 0;  // Kafka's -1: an error, or nothing found
   });
   Writer w = Writer::response();
   encode_list_offsets_response(w, resp, version);

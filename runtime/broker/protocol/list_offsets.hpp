@@ -1,7 +1,15 @@
 #pragma once
-// ListOffsets (key 2), v1-5: timestamp -2 = earliest (log start), -1 =
-// latest (high watermark), otherwise the first offset of the first batch
-// whose max timestamp is at or after it (-1 when there is none).
+// ListOffsets (key 2), v1-7; v6+ is flexible (compact strings and arrays,
+// tagged fields, the response header's tagged fields written here).
+// Timestamps (Kafka's, whatever the version):
+//   -1 latest (the high watermark)       -2 earliest (the log start offset)
+//   -3 max timestamp (v7, KIP-734): the first record with the largest
+//      timestamp, with that timestamp; offset and timestamp -1 when empty
+//   -4 earliest local (= earliest: no tiered storage)
+//   -5 latest tiered: -1 (no tiered storage)
+//   anything else: the first record whose timestamp is at or after it, with
+//      its timestamp (-1 when there is none).
+// No answer is below the log start offset (DeleteRecords).
 #include <vector>
 
 #include "broker/protocol/api.hpp"

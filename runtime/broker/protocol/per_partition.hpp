@@ -4,8 +4,10 @@
 // topics and partitions in the request's order: for each requested topic one
 // response topic of the same name, for each requested partition one response
 // partition with its index, which `fill(topic, partition, answer)` completes.
-// encode_per_partition writes such topics (non-flexible): name, then each
-// partition by `encode(partition)`.
+// encode_per_partition writes such topics: name, then each partition by
+// `encode(partition)`, in the classic encoding or, when `flexible`, the
+// compact one with (empty) tagged fields after each partition and topic;
+// decode_per_partition reads them.
 // Header only (templates); no state.
 #include "broker/protocol/codec.hpp"
 
@@ -27,12 +29,34 @@ void answer_per_partition(RequestTopics& topics, ResponseTopics& out, Fill&& fil
 }
 
 template <class Topics, class Encode>
-void encode_per_partition(Writer& w, const Topics& topics, Encode&& encode) {
-  w.array_length(topics.size());
+void encode_per_partition(Writer& w, const Topics& topics, Encode&& encode, bool flexible = false) {
+  w.array_length(topics.size(), flexible);
   for (const auto& t : topics) {
-    w.string(t.name);
-    w.array_length(t.partitions.size());
-    for (const auto& p : t.partitions) encode(p);
+    w.string(t.name, flexible);
+    w.array_length(t.partitions.size(), flexible);
+    for (const auto& p : t.partitions) {
+      encode(p);
+      w.empty_tagged_fields(flexible);
+    }
+    w.empty_tagged_fields(flexible);
+  }
+}
+
+// The request side: reads topics (name, partitions) into `topics`, each
+// partition by `decode(reader, partition)`. Each topic takes at least
+// `min_topic_bytes`, each partition `min_partition_bytes` (array checks).
+template <class Topics, class Decode>
+void decode_per_partition(Reader& r, Topics& topics, Decode&& decode, bool flexible, std::size_t min_topic_bytes,
+                          std::size_t min_partition_bytes) {
+  topics.resize(r.array_length_not_null(min_topic_bytes, flexible));
+  for (auto& t : topics) {
+    t.name = r.string(flexible);
+    t.partitions.resize(r.array_length_not_null(min_partition_bytes, flexible));
+    for (auto& p : t.partitions) {
+      decode(r, p);
+      r.skip_tagged_fields(flexible);
+    }
+    r.skip_tagged_fields(flexible);
   }
 }
 

@@ -12,11 +12,9 @@ using ftgo::test::hex;
 using ftgo::test::reader_of;
 using ftgo::test::s16;
 using ftgo::test::to_hex;
+constexpr auto c = ftgo::test::compact;  // a compact string
 
 namespace {
-// A compact string: uvarint length + 1, then the bytes.
-std::string c(std::string_view s) { return std::string(1, static_cast<char>(s.size() + 1)) + std::string(s); }
-
 // A v5 response -> (group, state, type) in order.
 std::vector<std::tuple<std::string, std::string, std::string>> groups_v5(std::string data) {
   Reader r = reader_of(data);

@@ -47,6 +47,17 @@ inline std::string be32(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
 
+inline std::string be64(std::int64_t v) {
+  auto u = static_cast<std::uint64_t>(v);
+  return be32(static_cast<std::uint32_t>(u >> 32)) + be32(static_cast<std::uint32_t>(u));
+}
+
+// A compact string (flexible versions): uvarint length + 1, then the bytes
+// (shorter than 127 bytes).
+inline std::string compact(std::string_view s) {
+  return std::string(1, static_cast<char>(s.size() + 1)) + std::string(s);
+}
+
 // A Reader over `data` (which must outlive it).
 inline broker::protocol::Reader reader_of(std::string& data) {
   return broker::protocol::Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size());

@@ -1,0 +1,174 @@
+// ListOffsets (key 2) v6-7, the flexible versions: golden bytes for the
+// request and the response (header tagged fields, compact arrays), and the
+// handler's special timestamps through Broker::dispatch: -3 (max timestamp,
+// v7) with out-of-order timestamps inside and across batches, with
+// DeleteRecords, on an empty partition; -4, -5 and other negatives as Kafka.
+#include <catch2/catch.hpp>
+
+#include "../batch_builder.hpp"
+#include "broker/protocol/errors.hpp"
+#include "broker/protocol/list_offsets.hpp"
+#include "wire.hpp"
+
+using namespace ftgo::broker::protocol;
+using ftgo::test::BatchBuilder;
+using ftgo::test::be32;
+using ftgo::test::be64;
+using ftgo::test::BrokerFixture;
+using ftgo::test::hex;
+using ftgo::test::reader_of;
+using ftgo::test::s16;
+using ftgo::test::to_hex;
+constexpr auto c = ftgo::test::compact;  // a compact string
+
+namespace {
+struct Answer {
+  std::int16_t error;
+  std::int64_t timestamp;
+  std::int64_t offset;
+  std::int32_t leader_epoch;
+  bool operator==(const Answer&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Answer& a) {
+  return os << "{error " << a.error << ", timestamp " << a.timestamp << ", offset " << a.offset << ", epoch "
+            << a.leader_epoch << "}";
+}
+
+// ListOffsets v7 for partition 0 of `topic` at `ts`, decoded by hand.
+Answer list_v7(BrokerFixture& f, const std::string& topic, std::int64_t ts) {
+  // Request header v2's tagged fields, then the body.
+  std::string body = hex("00 ffffffff 00 02") + c(topic) + hex("02 00000000 ffffffff") + be64(ts) + hex("00 00 00");
+  std::string data = f.call(api_key::list_offsets, 7, body).value();
+  Reader r = reader_of(data);
+  r.skip_tagged_fields();  // response header v1
+  CHECK(r.i32() == 0);
+  REQUIRE(r.compact_array_length() == 1);
+  CHECK(r.compact_string() == topic);
+  REQUIRE(r.compact_array_length() == 1);
+  CHECK(r.i32() == 0);
+  Answer a{};
+  a.error = r.i16();
+  a.timestamp = r.i64();
+  a.offset = r.i64();
+  a.leader_epoch = r.i32();
+  r.skip_tagged_fields();
+  r.skip_tagged_fields();
+  r.skip_tagged_fields();
+  CHECK(r.empty());
+  return a;
+}
+
+// Produces one batch to partition 0 of `topic`: a record per timestamp.
+void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<std::int64_t> timestamps) {
+  BatchBuilder b;
+  b.timestamp(*timestamps.begin());
+  for (std::int64_t ts : timestamps) b.add(std::string("k"), std::string("v"), ts);
+  std::string records = b.build();
+  std::string data = f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16(topic) +
+                                                     hex("00000001 00000000") +
+                                                     be32(static_cast<std::uint32_t>(records.size())) + records)
+                         .value();
+  REQUIRE(data.substr(4 + 2 + topic.size() + 4 + 4, 2) == hex("0000"));
+}
+}  // namespace
+
+TEST_CASE("ListOffsets: v6 and v7 requests and responses", "[broker][codec]") {
+  std::string v7 = hex("ffffffff 01 02") + c("t") + hex("03 00000000 00000005 fffffffffffffffd 00") +
+                   hex("00000001 ffffffff 00000000000003e8 00 00 00");
+  Reader r = reader_of(v7);
+  auto req = decode_list_offsets_request(r, 7);
+  CHECK(r.empty());
+  CHECK(req.isolation_level == 1);
+  REQUIRE(req.topics.size() == 1);
+  CHECK(req.topics[0].name == "t");
+  REQUIRE(req.topics[0].partitions.size() == 2);
+  CHECK(req.topics[0].partitions[0].current_leader_epoch == 5);
+  CHECK(req.topics[0].partitions[0].timestamp == -3);
+  CHECK(req.topics[0].partitions[1].index == 1);
+  CHECK(req.topics[0].partitions[1].timestamp == 1000);
+  // A tagged field the broker does not know is skipped.
+  std::string v6 = hex("ffffffff 00 02") + c("t") + hex("02 00000000 ffffffff ffffffffffffffff 01 07 02 abcd 00 00");
+  r = reader_of(v6);
+  CHECK(decode_list_offsets_request(r, 6).topics[0].partitions[0].timestamp == -1);
+  CHECK(r.empty());
+
+  ListOffsetsResponse resp;
+  resp.topics.push_back({"t", {{0, 0, 1000, 7, 0}, {1, 3, -1, -1, -1}}});
+  auto encode = [&](std::int16_t v) {
+    Writer w;
+    encode_list_offsets_response(w, resp, v);
+    return to_hex(w.take());
+  };
+  std::string flexible = hex("00 00000000 02") + c("t") +
+                         hex("03 00000000 0000 00000000000003e8 0000000000000007 00000000 00") +
+                         hex("00000001 0003 ffffffffffffffff ffffffffffffffff ffffffff 00 00 00");
+  CHECK(encode(6) == to_hex(flexible));
+  CHECK(encode(7) == to_hex(flexible));
+  CHECK(encode(5) == to_hex(hex("00000000 00000001") + s16("t") +
+                            hex("00000002 00000000 0000 00000000000003e8 0000000000000007 00000000") +
+                            hex("00000001 0003 ffffffffffffffff ffffffffffffffff ffffffff")));
+  // A null topic array is not a request.
+  std::string null_topics = hex("ffffffff 00 00 00");
+  r = reader_of(null_topics);
+  CHECK_THROWS_AS(decode_list_offsets_request(r, 6), DecodeError);
+}
+
+TEST_CASE("ListOffsets -3 answers the first record with the largest timestamp", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  // An empty partition: no record, Kafka's -1, -1.
+  CHECK(list_v7(f, "t", -3) == Answer{0, -1, -1, -1});
+  produce(f, "t", {1000, 3000, 2000});  // offsets 0-2: the max inside the batch, not its last record
+  produce(f, "t", {900, 800});          // 3-4: a later batch, earlier timestamps
+  produce(f, "t", {2500, 3000, 100});   // 5-7: the same max again, later
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 1, 0});
+  // The other special timestamps are unchanged.
+  CHECK(list_v7(f, "t", -1) == Answer{0, -1, 8, 0});
+  CHECK(list_v7(f, "t", -2) == Answer{0, -1, 0, 0});
+  CHECK(list_v7(f, "t", 2100) == Answer{0, 3000, 1, 0});  // the first at or after it, by offset
+  CHECK(list_v7(f, "t", 3001) == Answer{0, -1, -1, -1});
+
+  auto& log = *f.broker->store().partition("t", 0);
+  // DeleteRecords removes offset 1: the next record with that timestamp.
+  REQUIRE(log.delete_records_before(2) == 2);
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 6, 0});
+  // Every record with it gone: the largest timestamp left (the segments' max still says 3000).
+  REQUIRE(log.delete_records_before(7) == 7);
+  CHECK(list_v7(f, "t", -3) == Answer{0, 100, 7, 0});
+  REQUIRE(log.delete_records_before(8) == 8);
+  CHECK(list_v7(f, "t", -3) == Answer{0, -1, -1, -1});
+}
+
+TEST_CASE("ListOffsets answers -4, -5 and other negative timestamps as Kafka does", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  produce(f, "t", {1000, 1001});
+  produce(f, "t", {1002});
+  REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(1) == 1);
+  // -4, earliest local: the log start offset (no tiered storage).
+  CHECK(list_v7(f, "t", -4) == Answer{0, -1, 1, 0});
+  // -5, latest tiered: nothing (no tiered storage).
+  CHECK(list_v7(f, "t", -5) == Answer{0, -1, -1, -1});
+  // Any other negative timestamp is a timestamp: the first record still in the log.
+  CHECK(list_v7(f, "t", -7) == Answer{0, 1001, 1, 0});
+  // An unknown partition.
+  CHECK(list_v7(f, "nope", -3).error == error::unknown_topic_or_partition);
+}
+
+TEST_CASE("ApiVersions advertises ListOffsets 1-7", "[broker][protocol]") {
+  BrokerFixture f;
+  std::string data = f.call(api_key::api_versions, 0, "").value();
+  Reader r = reader_of(data);
+  CHECK(r.i16() == 0);
+  bool seen = false;
+  for (std::int32_t n = r.i32(); n > 0; --n) {
+    std::int16_t key = r.i16(), min = r.i16(), max = r.i16();
+    if (key == api_key::list_offsets) {
+      seen = true;
+      CHECK(min == 1);
+      CHECK(max == 7);
+    }
+  }
+  CHECK(seen);
+}
