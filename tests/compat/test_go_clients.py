@@ -185,7 +185,7 @@ SWEPT = {"ApiVersions", "Metadata", "Produce", "Fetch", "ListOffsets", "FindCoor
 # What the second pass (a topic that does not exist; CreateTopics with an invalid name) gets, as
 # Kafka 4.0 answers, up to the last version ftgo serves (Fetch from v13 gets UNKNOWN_TOPIC_ID).
 MISSING = {"Produce": (8, ".Topics[].Partitions[]=3"), "Fetch": (11, ".Topics[].Partitions[]=3"),
-           "ListOffsets": (5, ".Topics[].Partitions[]=3"), "Metadata": (8, ".Topics[]=3"),
+           "ListOffsets": (7, ".Topics[].Partitions[]=3"), "Metadata": (8, ".Topics[]=3"),
            "DeleteTopics": (3, ".Topics[]=3"), "DescribeConfigs": (3, ".Resources[]=3"),
            "CreateTopics": (4, ".Topics[]=17")}
 

@@ -319,6 +319,8 @@ def test_get_offsets_log_dirs_and_delete_records(target, tmp_path):
     assert result[f"{topic}-2"] == "low_watermark: 2" and result[f"{topic}-0"] == "low_watermark: 3"
     assert "OffsetOutOfRangeException" in result[f"{topic}-1"]
     assert offsets("-2") == [f"{topic}:0:3", f"{topic}:1:0", f"{topic}:2:2"]
+    # -3 after DeleteRecords, as Kafka answers it: from the segment, deleted records still in it included.
+    assert offsets("-3") == [f"{topic}:0:1", f"{topic}:2:1"]
     from confluent_kafka import Consumer, TopicPartition
     c = Consumer({"bootstrap.servers": b, "group.id": "unused", "enable.auto.commit": False})
     try:

@@ -56,39 +56,30 @@ Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t start, st
   return found;
 }
 
-// The first record with the largest timestamp at or after the log start
-// offset, by reading every batch from there. For when DeleteRecords removed
-// the records with the largest timestamp: the segments' max timestamps still
-// count them.
-Found scan_max_timestamp(const storage::PartitionLog& log) {
-  const std::int64_t first = log.log_start_offset();
-  Found best;
-  auto consider = [&](std::int64_t offset, std::int64_t ts) {
-    if (best.offset < 0 || ts > best.timestamp) best = {offset, ts};
-  };
-  for_each_batch(log, first, [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
-    bool walked = for_each_record(batch, [&](std::int64_t offset, std::int64_t ts) {
-      if (offset >= first) consider(offset, ts);
-      return true;
-    });
-    if (!walked) consider(std::max(h.base_offset, first), h.max_timestamp);
-    return true;
-  });
-  return best;
-}
-
-// Timestamp -3: the first record with the largest timestamp, as Kafka finds
-// it (UnifiedLog.fetchOffsetByTimestamp: the first segment with the largest
-// max timestamp, in it the first batch whose max timestamp it is, in that
-// RecordBatch.offsetOfMaxTimestamp, the first record with it). Example:
-// batches [0: 500, 1: 900, 2: 700] and [3: 900, 4: 100] answer offset 1,
-// time 900. The log's batch-level index finds the batch, find_by_timestamp
-// the record. An empty log answers -1, -1.
+// Timestamp -3, as Kafka answers it (UnifiedLog.fetchOffsetByTimestamp): in
+// the first segment with the largest max timestamp, the first batch whose max
+// timestamp it is, and in that batch (RecordBatch.offsetOfMaxTimestamp) the
+// first record with it. Example: batches [0: 500, 1: 900, 2: 700] and
+// [3: 900, 4: 100] answer offset 1, time 900. No log start offset check, as
+// in Kafka: DeleteRecords leaves the deleted records in their segment until
+// the whole segment goes, and they still count (after deleting offsets 0-1
+// above, still offset 1). Compressed and LogAppendTime batches answer their
+// base offset (LogAppendTime: every record has the batch's time; compressed:
+// the broker does not decompress). An empty log, or a batch none of whose
+// records has its max timestamp, answers -1, -1.
 Found find_max_timestamp(const storage::PartitionLog& log) {
-  if (log.log_start_offset() >= log.high_watermark()) return {};
-  const std::int64_t max_ts = log.max_timestamp();
-  Found found = find_by_timestamp(log, log.offset_for_timestamp(max_ts), max_ts);
-  return found.offset >= 0 ? found : scan_max_timestamp(log);
+  std::string buf;
+  if (log.read_max_timestamp_batch(buf) == 0) return {};
+  std::span<const std::uint8_t> batch{reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size()};
+  BatchHeader h;
+  if (parse_batch_header(batch, h) != BatchError::none) return {};
+  Found found;
+  bool walked = for_each_record(batch.first(h.total_size()), [&](std::int64_t offset, std::int64_t ts) {
+    if (ts != h.max_timestamp) return true;
+    found = {offset, ts};
+    return false;
+  });
+  return walked ? found : Found{h.base_offset, h.max_timestamp};
 }
 
 Found lookup(const storage::PartitionLog& log, std::int64_t timestamp) {

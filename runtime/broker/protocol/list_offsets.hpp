@@ -4,12 +4,14 @@
 // Timestamps (Kafka's, whatever the version):
 //   -1 latest (the high watermark)       -2 earliest (the log start offset)
 //   -3 max timestamp (v7, KIP-734): the first record with the largest
-//      timestamp, with that timestamp; offset and timestamp -1 when empty
+//      timestamp, with that timestamp, as Kafka finds it: from the segments,
+//      so records DeleteRecords removed still count while their segment
+//      stays (list_offsets.cpp); offset and timestamp -1 when empty
 //   -4 earliest local (= earliest: no tiered storage)
 //   -5 latest tiered: -1 (no tiered storage)
 //   anything else: the first record whose timestamp is at or after it, with
 //      its timestamp (-1 when there is none).
-// No answer is below the log start offset (DeleteRecords).
+// No answer but -3's is below the log start offset (DeleteRecords).
 #include <vector>
 
 #include "broker/protocol/api.hpp"

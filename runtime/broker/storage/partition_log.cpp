@@ -275,6 +275,13 @@ std::int64_t PartitionLog::max_timestamp() const {
   return ts;
 }
 
+std::size_t PartitionLog::read_max_timestamp_batch(std::string& out) const {
+  const Segment* best = nullptr;
+  for (const auto& [base, seg] : m_impl->segments)
+    if (seg->size() > 0 && (!best || seg->max_timestamp() > best->max_timestamp())) best = seg.get();
+  return best ? best->read(best->position_of_max_timestamp(), 1, out) : 0;
+}
+
 void PartitionLog::flush() {
   for (auto& [base, seg] : m_impl->segments) seg->sync();
 }

@@ -89,8 +89,14 @@ class PartitionLog {
   // The first offset of the first batch whose max timestamp >= ts, or
   // high_watermark() when none (ListOffsets by timestamp).
   std::int64_t offset_for_timestamp(std::int64_t ts) const;
-  // The timestamp of the last batch's max timestamp, -1 when empty.
+  // The largest batch max timestamp of the segments, -1 when empty.
   std::int64_t max_timestamp() const;
+  // Appends to `out` the batch Kafka answers ListOffsets -3 from: in the
+  // first segment holding the largest max timestamp, the first batch with it
+  // as its max timestamp, read even when DeleteRecords put the log start
+  // offset past it (Kafka reads the segment's file, deleted records
+  // included). Returns its size, 0 when the log holds no batch.
+  std::size_t read_max_timestamp_batch(std::string& out) const;
 
   // New options (a topic config change): retention, roll and index density
   // apply from the next append or retention pass.

@@ -281,6 +281,19 @@ std::int64_t Segment::offset_for_timestamp(std::int64_t ts) const {
   return result;
 }
 
+std::uint64_t Segment::position_of_max_timestamp() const {
+  // Index entries' max_ts_before only grow: skip those the max comes after.
+  auto it = std::partition_point(m_index.begin(), m_index.end(),
+                                 [this](const IndexEntry& e) { return e.max_ts_before < m_max_ts; });
+  std::uint64_t found = m_size;
+  scan_headers(it == m_index.begin() ? 0 : std::prev(it)->position, [&](const BatchHeader& h, std::uint64_t pos) {
+    if (h.max_timestamp != m_max_ts) return true;
+    found = pos;
+    return false;
+  });
+  return found;
+}
+
 void Segment::flush_index(bool sync_files) {
   std::size_t n = m_index.size() - m_index_written;
   if (n == 0 && !(sync_files && m_index_unsynced)) return;

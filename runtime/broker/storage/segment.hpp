@@ -60,6 +60,9 @@ class Segment {
   void scan_headers(std::uint64_t position, const std::function<bool(const BatchHeader&, std::uint64_t)>& fn) const;
   // The offset of the first record with timestamp >= ts here, -1 when none.
   std::int64_t offset_for_timestamp(std::int64_t ts) const;
+  // The position of the first batch whose max timestamp is max_timestamp(),
+  // size() when empty.
+  std::uint64_t position_of_max_timestamp() const;
 
   void flush_index(bool sync_files = false);  // writes index entries not yet on disk
   void sync();         // flush_index, then fdatasync the log and indexes

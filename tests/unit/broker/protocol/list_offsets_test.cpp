@@ -1,8 +1,10 @@
 // ListOffsets (key 2) v6-7, the flexible versions: golden bytes for the
 // request and the response (header tagged fields, compact arrays), and the
 // handler's special timestamps through Broker::dispatch: -3 (max timestamp,
-// v7) with out-of-order timestamps inside and across batches, with
-// DeleteRecords, on an empty partition; -4, -5 and other negatives as Kafka.
+// v7) with out-of-order timestamps inside and across batches and segments,
+// with DeleteRecords (which, as in Kafka, does not hide the deleted records
+// still in a segment from -3), on an empty partition, on a compressed batch;
+// -4, -5 and other negatives as Kafka.
 #include <catch2/catch.hpp>
 
 #include "../batch_builder.hpp"
@@ -59,11 +61,14 @@ Answer list_v7(BrokerFixture& f, const std::string& topic, std::int64_t ts) {
   return a;
 }
 
-// Produces one batch to partition 0 of `topic`: a record per timestamp.
-void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<std::int64_t> timestamps) {
+// Produces one batch to partition 0 of `topic`: a record per timestamp, each
+// value `value_bytes` long.
+// `attributes`: the batch's (compression, timestamp type).
+void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<std::int64_t> timestamps,
+             std::size_t value_bytes = 1, std::int16_t attributes = 0) {
   BatchBuilder b;
-  b.timestamp(*timestamps.begin());
-  for (std::int64_t ts : timestamps) b.add(std::string("k"), std::string("v"), ts);
+  b.timestamp(*timestamps.begin()).attributes(attributes);
+  for (std::int64_t ts : timestamps) b.add(std::string("k"), std::string(value_bytes, 'v'), ts);
   std::string records = b.build();
   std::string data = f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16(topic) +
                                                      hex("00000001 00000000") +
@@ -130,14 +135,46 @@ TEST_CASE("ListOffsets -3 answers the first record with the largest timestamp", 
   CHECK(list_v7(f, "t", 3001) == Answer{0, -1, -1, -1});
 
   auto& log = *f.broker->store().partition("t", 0);
-  // DeleteRecords removes offset 1: the next record with that timestamp.
+  // DeleteRecords does not hide it: Kafka reads the segment, deleted records
+  // included, for as long as the segment stays (the active one always does).
   REQUIRE(log.delete_records_before(2) == 2);
-  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 6, 0});
-  // Every record with it gone: the largest timestamp left (the segments' max still says 3000).
-  REQUIRE(log.delete_records_before(7) == 7);
-  CHECK(list_v7(f, "t", -3) == Answer{0, 100, 7, 0});
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 1, 0});
   REQUIRE(log.delete_records_before(8) == 8);
-  CHECK(list_v7(f, "t", -3) == Answer{0, -1, -1, -1});
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 1, 0});
+}
+
+TEST_CASE("ListOffsets -3 takes the first segment with the largest timestamp, deleted records included",
+          "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  auto& log = *f.broker->store().partition("t", 0);
+  ftgo::broker::storage::LogOptions options;
+  options.segment_bytes = 1024;  // the smallest: with 1 KiB values every append rolls a new segment
+  log.set_options(options);
+  produce(f, "t", {1000, 2000}, 1024);  // segment 0: offsets 0-1
+  produce(f, "t", {3000, 2500}, 1024);  // segment 2: 2-3
+  produce(f, "t", {3000}, 1024);        // segment 4: the same max, a later segment
+  produce(f, "t", {100}, 1024);         // segment 5
+  REQUIRE(log.segment_count() == 4);
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 2, 0});
+  // Offset 2 deleted, its segment still there (it holds offset 3): still 2.
+  REQUIRE(log.delete_records_before(3) == 3);
+  REQUIRE(log.segment_count() == 3);
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 2, 0});
+  // Its segment gone: the next one with the largest max.
+  REQUIRE(log.delete_records_before(4) == 4);
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 4, 0});
+  REQUIRE(log.delete_records_before(5) == 5);
+  CHECK(list_v7(f, "t", -3) == Answer{0, 100, 5, 0});
+}
+
+TEST_CASE("ListOffsets -3 answers a compressed batch's base offset", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  produce(f, "t", {100});
+  // Records the broker cannot read without decompressing: the batch's first offset and max timestamp.
+  produce(f, "t", {900, 1000, 950}, 1, 1);  // gzip (the bytes are not: the broker does not look)
+  CHECK(list_v7(f, "t", -3) == Answer{0, 1000, 1, 0});
 }
 
 TEST_CASE("ListOffsets answers -4, -5 and other negative timestamps as Kafka does", "[broker][protocol]") {
