@@ -89,6 +89,10 @@ class Coordinator {
   GroupDescription describe(const std::string& group_id) const;
   std::vector<GroupListing> list() const;
   const Group* group(const std::string& group_id) const;
+  // Makes an Empty group of `group_id` when there is none: Kafka's "simple"
+  // group, of a consumer that commits offsets without joining. It stays,
+  // Empty, when OffsetDelete removes its last offset, until DeleteGroups.
+  void ensure_group(const std::string& group_id) { group_for(group_id); }
   // Forgets a group with no members (DeleteGroups); false, and nothing
   // changes, while it has members or a rebalance is under way.
   bool erase_if_empty(const std::string& group_id);

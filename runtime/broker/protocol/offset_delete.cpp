@@ -69,6 +69,9 @@ void handle_offset_delete(Broker& broker, const Request& request, Reader& body, 
   } else if (!subscribed) {
     resp.error_code = error::non_empty_group;
   } else {
+    // A group known only by its offsets stays once they are gone (Kafka keeps
+    // the simple group it made on the first commit): DeleteGroups still finds it.
+    broker.groups().ensure_group(req.group_id);
     for (const auto& t : req.topics) {
       auto& out = resp.topics.emplace_back();
       out.name = t.name;

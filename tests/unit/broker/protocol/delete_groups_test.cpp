@@ -1,6 +1,7 @@
 // DeleteGroups (key 42): the v0/v1 codec against hand-written bytes, and the
 // handler's answers through Broker::dispatch (deleted, unknown, invalid, has
-// members) with the committed offsets gone afterwards.
+// members) with the committed offsets gone afterwards; a group whose last
+// offset OffsetDelete removed is still there to delete (Kafka's simple group).
 #include <catch2/catch.hpp>
 
 #include "broker/protocol/delete_groups.hpp"
@@ -12,6 +13,7 @@ using ftgo::test::BrokerFixture;
 using ftgo::test::hex;
 using ftgo::test::reader_of;
 using ftgo::test::s16;
+using ftgo::test::simple_commit;
 using ftgo::test::to_hex;
 
 namespace {
@@ -46,11 +48,7 @@ TEST_CASE("DeleteGroups: v0 request, v0 and v1 responses", "[broker][codec]") {
 TEST_CASE("DeleteGroups deletes an empty group's offsets and refuses a group with members", "[broker][protocol]") {
   BrokerFixture f;
   f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
-  auto commit = [&](const std::string& group) {
-    f.call(api_key::offset_commit, 2,
-           s16(group) + hex("ffffffff") + s16("") + hex("ffffffffffffffff 00000001") + s16("t") +
-               hex("00000001 00000000 000000000000002a") + s16(""));
-  };
+  auto commit = [&](const std::string& group) { f.call(api_key::offset_commit, 2, simple_commit(group, "t", 42)); };
   auto committed = [&](const std::string& group) {
     std::string data = f.call(api_key::offset_fetch, 1, s16(group) + hex("00000001") + s16("t") + hex("00000001 00000000")).value();
     Reader r = reader_of(data);
@@ -75,4 +73,30 @@ TEST_CASE("DeleteGroups deletes an empty group's offsets and refuses a group wit
   // Deleted once, it is unknown the second time.
   CHECK(results(f.call(api_key::delete_groups, 0, hex("00000001") + s16("g")).value()) ==
         R{{"g", error::group_id_not_found}});
+}
+
+TEST_CASE("DeleteGroups deletes a group whose last offset OffsetDelete removed, as Kafka", "[broker][protocol]") {
+  // Kafka keeps a group that commits without membership (a "simple" group,
+  // Empty) after OffsetDelete removes its last offset, until DeleteGroups or
+  // its periodic cleanup: DeleteGroups deletes it, it is not GROUP_ID_NOT_FOUND.
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.call(api_key::offset_commit, 2, simple_commit("g", "t", 42));
+  // OffsetDelete of t-0 -> its top-level error.
+  auto offset_delete = [&] {
+    return f.call(api_key::offset_delete, 0, s16("g") + hex("00000001") + s16("t") + hex("00000001 00000000"))
+        .value()
+        .substr(0, 2);
+  };
+  REQUIRE(offset_delete() == hex("0000"));
+  // Still there, Empty: a second OffsetDelete finds it, DescribeGroups says Empty.
+  CHECK(offset_delete() == hex("0000"));
+  std::string described = f.call(api_key::describe_groups, 0, hex("00000001") + s16("g")).value();
+  CHECK(described.find(s16("Empty")) != std::string::npos);
+  using R = std::vector<std::pair<std::string, std::int16_t>>;
+  CHECK(results(f.call(api_key::delete_groups, 1, hex("00000001") + s16("g")).value()) == R{{"g", error::none}});
+  // Deleted, it is gone.
+  CHECK(results(f.call(api_key::delete_groups, 1, hex("00000001") + s16("g")).value()) ==
+        R{{"g", error::group_id_not_found}});
+  CHECK(offset_delete() == hex("0045"));
 }

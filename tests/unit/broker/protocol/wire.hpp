@@ -96,6 +96,14 @@ struct BrokerFixture {
                                   const std::string& client_id = "test");
 };
 
+// An OffsetCommit v2 body committing `offset` for partition 0 of `topic`
+// without membership (generation -1, no member id), as a simple consumer or
+// an admin tool does.
+inline std::string simple_commit(const std::string& group, const std::string& topic, std::int64_t offset) {
+  return s16(group) + hex("ffffffff") + s16("") + hex("ffffffffffffffff 00000001") + s16(topic) +
+         hex("00000001 00000000") + be64(offset) + s16("");
+}
+
 // The request body frame a client would send: header v1 + body.
 std::string request_frame(std::int16_t key, std::int16_t version, std::int32_t correlation_id,
                           const std::string& client_id, const std::string& body);
