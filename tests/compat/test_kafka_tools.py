@@ -218,6 +218,20 @@ def test_console_round_trip_and_consumer_group_commands(target):
     assert group not in tool(b, GROUPS, "--list")[1].split()
 
 
+def test_delete_a_group_whose_offsets_were_all_deleted(target):
+    """A group that only committed (never joined) keeps existing, Empty, after --delete-offsets
+    removes its last offset: --delete then deletes it (Kafka 4.0; not GroupIdNotFoundException)."""
+    b = target.bootstrap
+    topic = f"tools-{uuid.uuid4().hex[:10]}"
+    group = f"tools-simple-{uuid.uuid4().hex[:8]}"
+    create_topic(b, topic, 1)
+    commit_offsets(b, group, topic, 0, 1)
+    _, out, _ = tool(b, GROUPS, "--delete-offsets", "--group", group, "--topic", f"{topic}:0")
+    assert re.search(rf"{topic}\s+0\s+Successful", out), out
+    _, out, err = tool(b, GROUPS, "--delete", "--group", group, ok=False)
+    assert f"Deletion of requested consumer groups ('{group}') was successful." in out, out + err
+
+
 def wait_stable(bootstrap, group, proc, timeout=45):
     from confluent_kafka import ConsumerGroupState
     from confluent_kafka.admin import AdminClient
