@@ -8,8 +8,9 @@
 // Requests:
 //   {"cmd":"ps"}                                   -> {"ok":true,"services":[{"name","state","pid","restarts","uptime_ms","port","health"}...]}
 //   {"cmd":"logs","service":S,"lines":N,"follow":bool} -> {"ok":true} then {"line":"..."} per line
-//   {"cmd":"restart","service":S}                  -> {"ok":true}
-//   {"cmd":"stop","service":S}  (no service: all)  -> {"ok":true}
+//   {"cmd":"restart","service":S}                  -> {"ok":true} once the old process is gone and the new
+//                                                     one has been exec'd (not once it is healthy)
+//   {"cmd":"stop","service":S}  (no service: all)  -> {"ok":true} once the process group is gone
 //   {"cmd":"down"}                                  -> {"ok":true}, then the run exits
 //   {"cmd":"replace","service":S,"dir":D,"run":[argv] or "sh string","env":{...},
 //    "strategy":"blue-green"|"restart","health_timeout_ms":N}
@@ -22,6 +23,9 @@
 //          processes cannot listen at once, so the restart strategy is used
 //          (stop the old, start the new, and on failure start the old again).
 //   Unknown services and bad requests get {"ok":false,"error":...}.
+// restart, stop and replace of one service run one at a time in the order the
+// requests were read, each answered when it has taken effect: from any number
+// of clients, the command answered last is the one whose effect stays.
 #include <filesystem>
 #include <functional>
 #include <optional>

@@ -9,7 +9,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures", "run"))
-from runkit import (PY, alive, down, fixture, ftgo, make_workspace, pids_with_marker, wait_gone)  # noqa: E402
+from runkit import (PY, alive, down, fixture, ftgo, make_workspace, pids_in_dir, wait_gone)  # noqa: E402
 
 MODE = os.environ.get("FTGO_TEST_KAFKA_MODE", "embedded")
 
@@ -18,18 +18,23 @@ def ws(tmp_path, services, **kw):
     return make_workspace(tmp_path / "ws", services, kafka_mode=MODE, **kw)
 
 
-def control(root, request, timeout=60):
-    """Sends one request on the control socket; returns every reply line."""
+def send(root, request, timeout=60):
+    """Sends one request on the control socket; returns the socket to read the replies from."""
     path = os.path.join(root, ".ftgo", "run", "control.sock")
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(timeout)
-    cwd = os.getcwd()
+    # The path may be longer than sun_path: connect through the directory's descriptor.
+    dir_fd = os.open(os.path.dirname(path), os.O_PATH | os.O_DIRECTORY)
     try:
-        os.chdir(os.path.dirname(path))  # the path may be longer than sun_path
-        s.connect("control.sock")
+        s.connect(f"/proc/self/fd/{dir_fd}/control.sock")
     finally:
-        os.chdir(cwd)
+        os.close(dir_fd)
     s.sendall((json.dumps(request) + "\n").encode())
+    return s
+
+
+def replies(s):
+    """Every reply line on s, until the server closes it."""
     data = b""
     while True:
         chunk = s.recv(65536)
@@ -38,6 +43,18 @@ def control(root, request, timeout=60):
         data += chunk
     s.close()
     return [json.loads(l) for l in data.decode().splitlines() if l]
+
+
+def control(root, request, timeout=60):
+    """Sends one request on the control socket; returns every reply line."""
+    return replies(send(root, request, timeout))
+
+
+def wait_for_state(root, state, timeout=30):
+    deadline = time.monotonic() + timeout
+    while ps(root)["svc"]["state"] != state:
+        assert time.monotonic() < deadline, f"svc never reached {state}: {ps(root)['svc']}"
+        time.sleep(0.01)
 
 
 def ps(root):
@@ -114,39 +131,111 @@ def test_a_stale_control_socket_is_cleaned(tmp_path):
         down(root)
 
 
+def service_now(root, svc_dir):
+    """The copies /proc shows, then ps's view of svc. With no command pending both
+    hold still: when the service runs, exactly its ps pid is there; when stopped,
+    nothing is."""
+    copies = pids_in_dir(svc_dir)
+    s = control(root, {"cmd": "ps"})[0]["services"]
+    s = next(x for x in s if x["name"] == "svc")
+    return s["state"], s["pid"], copies
+
+
 def test_concurrent_restart_and_stop_never_leave_two_copies(tmp_path):
-    marker = f"copy-{os.getpid()}-{time.time_ns()}"
-    root = ws(tmp_path, {"svc": {"run": ["bash", "-c", f"exec -a {marker} sleep 300"], "stop": {"timeout": "2s"}}})
+    """Two clients send restart and stop at once on the control socket (what
+    `ftgo restart/stop` send), round after round. A unit runs one command at a time
+    in arrival order and answers each once it has taken effect (restart: the new copy
+    exec'd; stop: the copy gone), so the moment both clients are answered, ps and
+    /proc already agree: no waiting. Copies are counted by working directory: a
+    marker in the command line reads empty while bash execs (what once failed here)."""
+    root = ws(tmp_path, {"svc": {"run": ["bash", "-c", "exec -a svc-copy sleep 300"], "stop": {"timeout": "2s"}}})
+    svc_dir = os.path.join(root, "services", "svc")
     assert ftgo("-C", root, "run", "-d", timeout=120).returncode == 0
     try:
-        results = []
+        def round_of(verbs_a, verbs_b):
+            results, lock, now = [], threading.Lock(), []
 
-        def client(verbs):
-            for v in verbs:
-                results.append(ftgo("-C", root, v, "svc", timeout=120).returncode)
+            def client(verbs):
+                for v in verbs:
+                    try:
+                        results.append((v, control(root, {"cmd": v, "service": "svc"}, timeout=30)))
+                    except OSError as e:  # no answer: recorded, so the assertion below names it
+                        results.append((v, repr(e)))
+                        return
+                with lock:
+                    if len(results) == len(verbs_a) + len(verbs_b):
+                        now.append(service_now(root, svc_dir))  # the instant the last answer came
 
-        threads = [threading.Thread(target=client, args=(["restart", "stop", "restart"],)),
-                   threading.Thread(target=client, args=(["restart", "stop", "restart"],))]
-        for t in threads:
-            t.start()
-        seen = 0
-        while any(t.is_alive() for t in threads):
-            seen = max(seen, len(pids_with_marker(marker)))
-            time.sleep(0.01)
-        for t in threads:
-            t.join()
-        assert results == [0] * 6
-        assert seen <= 1
-        # The last restart answers once the copy is spawned, which may be a moment before
-        # its exec shows the marker: wait for it (a stopped service would still fail here).
-        deadline = time.monotonic() + 5
-        while len(pids_with_marker(marker)) != 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(pids_with_marker(marker)) == 1
-        assert ps(root)["svc"]["state"] == "running"
+            threads = [threading.Thread(target=client, args=(v,)) for v in (verbs_a, verbs_b)]
+            for t in threads:
+                t.start()
+            seen = 0
+            while any(t.is_alive() for t in threads):
+                seen = max(seen, len(pids_in_dir(svc_dir)))
+                time.sleep(0.005)
+            for t in threads:
+                t.join()
+            assert len(results) == len(verbs_a) + len(verbs_b) and all(r == [{"ok": True}] for _, r in results), results
+            assert seen <= 1
+            return now[0]
+
+        # Each client's last command is a restart, so the last one run is one.
+        for _ in range(8):
+            state, pid, copies = round_of(["restart", "stop", "restart"], ["restart", "stop", "restart"])
+            assert state == "running" and pid is not None and copies == [pid], (state, pid, copies)
+        # Either may be last: whichever, ps and /proc agree.
+        for _ in range(8):
+            state, pid, copies = round_of(["stop", "restart"], ["restart", "stop"])
+            if state == "running":
+                assert pid is not None and copies == [pid], (state, pid, copies)
+            else:
+                assert state == "stopped" and pid is None and copies == [], (state, pid, copies)
     finally:
         down(root)
-    assert wait_gone(pids_with_marker(marker), 5) == []
+    assert pids_in_dir(svc_dir) == []
+
+
+def test_the_command_run_last_wins(tmp_path):
+    """A stop that lands while a restart is between kill and spawn queues behind it:
+    the restart spawns its copy and answers, then the stop stops that copy. A restart
+    that lands during a stop runs after it and leaves one copy running. The stop
+    signal (SIGWINCH, 28) is ignored by sleep, so every stop lasts its whole timeout
+    and the second command surely lands inside the first."""
+    root = ws(tmp_path, {"svc": {"run": ["sleep", "300"], "stop": {"signal": 28, "timeout": "1s"}}})
+    svc_dir = os.path.join(root, "services", "svc")
+    log = os.path.join(root, ".ftgo", "logs", "svc.log")
+    assert ftgo("-C", root, "run", "-d", timeout=120).returncode == 0
+    try:
+        first = ps(root)["svc"]["pid"]
+        restart = send(root, {"cmd": "restart", "service": "svc"})
+        wait_for_state(root, "stopping")  # the restart waits for `first` to exit
+        stop = send(root, {"cmd": "stop", "service": "svc"})
+        assert replies(restart) == [{"ok": True}]
+        # Answered once its copy was spawned (the log line is written before the answer).
+        started = [l for l in open(log).read().splitlines() if "started (pid" in l]
+        second = int(started[-1].split("(pid ")[1].rstrip(")"))
+        assert second != first
+        assert replies(stop) == [{"ok": True}]
+        assert service_now(root, svc_dir) == ("stopped", None, [])
+        assert not alive(second)
+        text = open(log).read()
+        assert text.index("restarting (requested)") < text.index(f"started (pid {second})") < \
+            text.rindex("stopping (SIGWINCH)")
+
+        restart = send(root, {"cmd": "restart", "service": "svc"})
+        assert replies(restart) == [{"ok": True}]
+        third = ps(root)["svc"]["pid"]
+        stop = send(root, {"cmd": "stop", "service": "svc"})
+        wait_for_state(root, "stopping")  # the stop waits for `third` to exit
+        restart = send(root, {"cmd": "restart", "service": "svc"})
+        assert replies(stop) == [{"ok": True}]
+        assert replies(restart) == [{"ok": True}]
+        state, pid, copies = service_now(root, svc_dir)
+        assert state == "running" and pid not in (None, third) and copies == [pid], (state, pid, copies)
+        assert not alive(third)
+    finally:
+        down(root)
+    assert pids_in_dir(svc_dir) == []
 
 
 def test_stop_one_then_restart_it(tmp_path):
