@@ -1,6 +1,9 @@
 """What client test suites trip over on Kafka-compatible brokers (KAFKA-NOTES.md): committed
 offsets keep their metadata, DescribeConfigs answers with defaults, a record over the size limit
-is refused with MESSAGE_TOO_LARGE, ListGroups/DescribeGroups show a live group."""
+is refused with MESSAGE_TOO_LARGE, ListGroups/DescribeGroups show a live group; and a raw
+DeleteRecords naming a partition twice (no client sends one: the answer Kafka gives)."""
+import socket
+import struct
 import time
 import uuid
 
@@ -105,5 +108,59 @@ def test_list_and_describe_groups_show_a_live_group(target, make_client, topic):
         desc = admin.describe_consumer_groups([group])[group].result(30)
         assert desc.state.name == "STABLE" and len(desc.members) == 1
         assert desc.members[0].assignment.topic_partitions[0].topic == topic
+    finally:
+        c.close()
+
+
+def delete_records_raw(bootstrap, topic, partitions):
+    """DeleteRecords v1 over a raw socket: one topic entry per (topic, [(partition, offset)]) in
+    `partitions`, as given (repeats included) -> {(topic, partition): [(low watermark, error)]}."""
+    def s16(text):
+        return struct.pack(">h", len(text)) + text.encode()
+    body = struct.pack(">i", len(partitions))
+    for name, parts in partitions:
+        body += s16(name) + struct.pack(">i", len(parts))
+        body += b"".join(struct.pack(">iq", p, o) for p, o in parts)
+    body += struct.pack(">i", 30000)
+    payload = struct.pack(">hhi", 21, 1, 7) + s16("compat") + body
+    host, port = bootstrap.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(struct.pack(">i", len(payload)) + payload)
+        data = b""
+        while len(data) < 4 or len(data) < 4 + struct.unpack(">i", data[:4])[0]:
+            chunk = s.recv(65536)
+            assert chunk, "the broker closed the connection"
+            data += chunk
+    pos = 4 + 4 + 4  # size, correlation id, throttle time
+    answers = {}
+    (topics,) = struct.unpack_from(">i", data, pos)
+    pos += 4
+    for _ in range(topics):
+        (n,) = struct.unpack_from(">h", data, pos)
+        name = data[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (count,) = struct.unpack_from(">i", data, pos)
+        pos += 4
+        for _ in range(count):
+            p, low, err = struct.unpack_from(">iqh", data, pos)
+            pos += 14
+            answers.setdefault((name, p), []).append((low, err))
+    return answers
+
+
+def test_delete_records_naming_a_partition_twice(target, make_client, topic):
+    """Kafka keys DeleteRecords by partition: each partition is answered once, deleted to the
+    offset named last (here 2, not the 5 before it); a topic named twice answers as one."""
+    make_client("confluent", target.bootstrap).create_topic(topic, 2)
+    make_client("confluent", target.bootstrap).produce(topic, [Rec(value=b"x", partition=0)] * 6)
+    got = delete_records_raw(target.bootstrap, topic, [(topic, [(0, 5), (1, 0), (0, 2)]), (topic, [(1, -1)])])
+    assert got == {(topic, 0): [(2, 0)], (topic, 1): [(0, 0)]}
+    # The last one beyond the end: that error alone, nothing deleted (not to the 4 before it).
+    got = delete_records_raw(target.bootstrap, topic, [(topic, [(0, 4), (0, 99)])])
+    assert got == {(topic, 0): [(-1, 1)]}
+    c = Consumer({"bootstrap.servers": target.bootstrap, "group.id": "unused", "enable.auto.commit": False})
+    try:
+        low, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+        assert (low, high) == (2, 6)
     finally:
         c.close()

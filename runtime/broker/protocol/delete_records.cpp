@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/per_partition.hpp"
@@ -32,9 +34,35 @@ void encode_delete_records_response(Writer& w, const DeleteRecordsResponse& r, s
   });
 }
 
+namespace {
+// Kafka keys a DeleteRecords request by partition (KafkaApis builds a map of
+// partition -> offset): a partition named twice is deleted once, to the
+// offset named last, and answered once; a topic named twice is one topic in
+// the answer. In order of first appearance (Kafka's is a hash map's).
+std::vector<DeleteRecordsRequest::Topic> by_partition(const std::vector<DeleteRecordsRequest::Topic>& topics) {
+  std::vector<DeleteRecordsRequest::Topic> out;
+  std::map<std::string, std::size_t> topic_at;
+  std::map<std::pair<std::size_t, std::int32_t>, std::size_t> partition_at;
+  for (const auto& t : topics) {
+    auto [ti, new_topic] = topic_at.try_emplace(t.name, out.size());
+    if (new_topic) out.push_back({t.name, {}});
+    auto& partitions = out[ti->second].partitions;
+    for (const auto& p : t.partitions) {
+      auto [pi, new_partition] = partition_at.try_emplace({ti->second, p.index}, partitions.size());
+      if (new_partition)
+        partitions.push_back(p);
+      else
+        partitions[pi->second].offset = p.offset;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 void handle_delete_records(Broker& broker, const Request& request, Reader& body, Reply reply) {
   const std::int16_t version = request.header.api_version;
   auto req = decode_delete_records_request(body, version);
+  req.topics = by_partition(req.topics);
   DeleteRecordsResponse resp;
   answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& out) {
     storage::PartitionLog* log = broker.store().partition(t.name, p.index);

@@ -1,7 +1,9 @@
 #pragma once
 // DeleteRecords (key 21), v0-1: moves partitions' log start offsets forward
 // (kafka-delete-records.sh); an offset of -1 means the high watermark, one
-// beyond it is OFFSET_OUT_OF_RANGE. Answers each partition's new low watermark.
+// beyond it is OFFSET_OUT_OF_RANGE. Answers each partition's new low watermark,
+// once per partition: one named twice counts once, with the offset named last
+// (Kafka's map of partition -> offset).
 #include <vector>
 
 #include "broker/protocol/api.hpp"

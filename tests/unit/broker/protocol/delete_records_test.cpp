@@ -1,6 +1,6 @@
 // DeleteRecords (key 21): the v0/v1 codec against hand-written bytes and the
 // handler's answers through Broker::dispatch (-1 = the high watermark, beyond
-// it OFFSET_OUT_OF_RANGE, unknown partitions).
+// it OFFSET_OUT_OF_RANGE, unknown partitions, a partition named twice).
 #include <catch2/catch.hpp>
 
 #include "../batch_builder.hpp"
@@ -15,6 +15,18 @@ using ftgo::test::make_batch;
 using ftgo::test::reader_of;
 using ftgo::test::s16;
 using ftgo::test::to_hex;
+
+namespace {
+// Topic t (the fixture's 2 partitions) with `n` records in partition 0.
+void topic_with_records(BrokerFixture& f, int n) {
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  std::string records = make_batch("k", "v");
+  for (int i = 0; i < n; ++i) {
+    f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("t") + hex("00000001 00000000") +
+                                    ftgo::test::be32(static_cast<std::uint32_t>(records.size())) + records);
+  }
+}
+}  // namespace
 
 TEST_CASE("DeleteRecords: v0 request and response", "[broker][codec]") {
   std::string bytes = hex("00000001") + s16("t") + hex("00000002 00000000 0000000000000005 00000001 ffffffffffffffff") +
@@ -38,21 +50,39 @@ TEST_CASE("DeleteRecords: v0 request and response", "[broker][codec]") {
 
 TEST_CASE("DeleteRecords moves the log start offset; -1 is the end, beyond it is out of range", "[broker][protocol]") {
   BrokerFixture f(2);
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
-  std::string records = make_batch("k", "v");
-  for (int i = 0; i < 3; ++i) {
-    f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("t") + hex("00000001 00000000") +
-                                    ftgo::test::be32(static_cast<std::uint32_t>(records.size())) + records);
-  }
-  // p0 to 2, p1 (empty) to -1, p1 to 1 (beyond its end), p7 (none).
+  topic_with_records(f, 3);
+  // p0 to 2, p1 (empty) to -1, p7 (none); then p1 to 1 (beyond its end).
   std::string body = hex("00000001") + s16("t") +
-                     hex("00000004 00000000 0000000000000002 00000001 ffffffffffffffff") +
-                     hex("00000001 0000000000000001 00000007 0000000000000000 00007530");
+                     hex("00000003 00000000 0000000000000002 00000001 ffffffffffffffff") +
+                     hex("00000007 0000000000000000 00007530");
   std::string data = f.call(api_key::delete_records, 1, body).value();
   std::string expected = hex("00000000 00000001") + s16("t") +
-                         hex("00000004 00000000 0000000000000002 0000 00000001 0000000000000000 0000") +
-                         hex("00000001 ffffffffffffffff 0001 00000007 ffffffffffffffff 0003");
+                         hex("00000003 00000000 0000000000000002 0000 00000001 0000000000000000 0000") +
+                         hex("00000007 ffffffffffffffff 0003");
   CHECK(to_hex(data) == to_hex(expected));
+  body = hex("00000001") + s16("t") + hex("00000001 00000001 0000000000000001 00007530");
+  CHECK(to_hex(f.call(api_key::delete_records, 1, body).value()) ==
+        to_hex(hex("00000000 00000001") + s16("t") + hex("00000001 00000001 ffffffffffffffff 0001")));
+  CHECK(f.broker->store().partition("t", 0)->log_start_offset() == 2);
+}
+
+TEST_CASE("DeleteRecords of a partition named twice answers it once, with the offset named last, as Kafka",
+          "[broker][protocol]") {
+  BrokerFixture f(2);
+  topic_with_records(f, 6);
+  // t: p0 to 5, p1 to 0, p0 to 2; then t again: p1 to -1. Kafka: one t, p0 to 2 (not 5), p1 to its end.
+  std::string body = hex("00000002") + s16("t") +
+                     hex("00000003 00000000 0000000000000005 00000001 0000000000000000 00000000 0000000000000002") +
+                     s16("t") + hex("00000001 00000001 ffffffffffffffff 00007530");
+  std::string data = f.call(api_key::delete_records, 1, body).value();
+  CHECK(to_hex(data) == to_hex(hex("00000000 00000001") + s16("t") +
+                               hex("00000002 00000000 0000000000000002 0000 00000001 0000000000000000 0000")));
+  CHECK(f.broker->store().partition("t", 0)->log_start_offset() == 2);
+  // The last one out of range: that error alone, nothing deleted (not the earlier 4).
+  body = hex("00000001") + s16("t") + hex("00000002 00000000 0000000000000004 00000000 0000000000000063 00007530");
+  data = f.call(api_key::delete_records, 1, body).value();
+  CHECK(to_hex(data) ==
+        to_hex(hex("00000000 00000001") + s16("t") + hex("00000001 00000000 ffffffffffffffff 0001")));
   CHECK(f.broker->store().partition("t", 0)->log_start_offset() == 2);
 }
 
