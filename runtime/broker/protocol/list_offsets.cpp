@@ -22,12 +22,12 @@ struct Found {
 };
 
 // Calls visit(header, batch) for each batch of `log` from the one holding
-// `from` to the end, until visit returns false or a batch cannot be read.
+// `from` up to offset `end`, until visit returns false or a batch cannot be read.
 template <class Visit>
-void for_each_batch(const storage::PartitionLog& log, std::int64_t from, Visit&& visit) {
+void for_each_batch(const storage::PartitionLog& log, std::int64_t from, std::int64_t end, Visit&& visit) {
   std::string buf;
   BatchHeader h;
-  for (std::int64_t at = from; at < log.high_watermark(); at = std::max(at + 1, h.last_offset() + 1)) {
+  for (std::int64_t at = from; at < end; at = std::max(at + 1, h.last_offset() + 1)) {
     buf.clear();
     if (log.read(at, 1, buf) == 0) return;
     std::span<const std::uint8_t> batch{reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size()};
@@ -35,16 +35,20 @@ void for_each_batch(const storage::PartitionLog& log, std::int64_t from, Visit&&
   }
 }
 
-// The first record at or after `ts`, from the batch holding `start` (which the
-// log found by the batches' max timestamps) on, and never one below the log
-// start offset: after DeleteRecords the first batch may be partly deleted
-// (Kafka's findOffsetByTimestamp(ts, logStartOffset)). Compressed and
-// LogAppendTime batches answer with the batch: its first offset still in the
-// log and its max timestamp.
-Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t start, std::int64_t ts) {
+// The first record at or after `ts`, as Kafka finds it
+// (UnifiedLog.searchOffsetInLocalLog): only in the first segment whose max
+// timestamp reaches `ts`, from its first batch that does (the log finds them
+// by the batches' max timestamps), and never one below the log start offset:
+// after DeleteRecords that segment may be partly deleted, and when all its
+// records at or after `ts` are, the answer is none even if a later segment
+// has one. Compressed and LogAppendTime batches answer with the batch: its
+// first offset still in the log and its max timestamp.
+Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t ts) {
   const std::int64_t first = log.log_start_offset();
+  std::int64_t segment_end = 0;
+  const std::int64_t start = log.offset_for_timestamp(ts, &segment_end);
   Found found;
-  for_each_batch(log, std::max(start, first), [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
+  auto visit = [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
     bool walked = for_each_record(batch, [&](std::int64_t offset, std::int64_t record_ts) {
       if (offset < first || record_ts < ts) return true;
       found = {offset, record_ts};
@@ -52,7 +56,8 @@ Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t start, st
     });
     if (!walked && h.max_timestamp >= ts) found = {std::max(h.base_offset, first), h.max_timestamp};
     return found.offset < 0;
-  });
+  };
+  for_each_batch(log, std::max(start, first), segment_end, visit);
   return found;
 }
 
@@ -94,7 +99,7 @@ Found lookup(const storage::PartitionLog& log, std::int64_t timestamp) {
     case k_latest_tiered:
       return {};
     default:
-      return find_by_timestamp(log, log.offset_for_timestamp(timestamp), timestamp);
+      return find_by_timestamp(log, timestamp);
   }
 }
 }  // namespace

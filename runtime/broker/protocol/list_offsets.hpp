@@ -10,7 +10,8 @@
 //   -4 earliest local (= earliest: no tiered storage)
 //   -5 latest tiered: -1 (no tiered storage)
 //   anything else: the first record whose timestamp is at or after it, with
-//      its timestamp (-1 when there is none).
+//      its timestamp, looked for (as Kafka) only in the first segment that
+//      reaches it (-1 when there is none).
 // No answer but -3's is below the log start offset (DeleteRecords).
 #include <vector>
 

@@ -260,11 +260,14 @@ std::int64_t PartitionLog::log_start_offset() const {
 
 std::int64_t PartitionLog::high_watermark() const { return m_impl->active().next_offset(); }
 
-std::int64_t PartitionLog::offset_for_timestamp(std::int64_t ts) const {
+std::int64_t PartitionLog::offset_for_timestamp(std::int64_t ts, std::int64_t* segment_end) const {
+  if (segment_end) *segment_end = high_watermark();
   for (const auto& [base, seg] : m_impl->segments) {
     if (seg->max_timestamp() < ts) continue;
     std::int64_t offset = seg->offset_for_timestamp(ts);
-    if (offset >= 0) return std::max(offset, log_start_offset());
+    if (offset < 0) continue;
+    if (segment_end) *segment_end = seg->next_offset();
+    return std::max(offset, log_start_offset());
   }
   return high_watermark();
 }

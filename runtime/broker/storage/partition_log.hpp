@@ -87,8 +87,10 @@ class PartitionLog {
   std::int64_t log_start_offset() const;
   std::int64_t high_watermark() const;  // the next offset to be assigned
   // The first offset of the first batch whose max timestamp >= ts, or
-  // high_watermark() when none (ListOffsets by timestamp).
-  std::int64_t offset_for_timestamp(std::int64_t ts) const;
+  // high_watermark() when none (ListOffsets by timestamp). `segment_end`,
+  // when given, gets the end (next offset) of the segment holding it: Kafka
+  // searches that segment only (UnifiedLog.searchOffsetInLocalLog).
+  std::int64_t offset_for_timestamp(std::int64_t ts, std::int64_t* segment_end = nullptr) const;
   // The largest batch max timestamp of the segments, -1 when empty.
   std::int64_t max_timestamp() const;
   // Appends to `out` the batch Kafka answers ListOffsets -3 from: in the

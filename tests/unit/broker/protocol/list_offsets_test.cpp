@@ -76,6 +76,16 @@ void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<s
                          .value();
   REQUIRE(data.substr(4 + 2 + topic.size() + 4 + 4, 2) == hex("0000"));
 }
+// Creates topic t; its partition 0 rolls a new segment at each append of
+// 1 KiB values (segment.bytes 1024, the smallest).
+ftgo::broker::storage::PartitionLog& small_segments(BrokerFixture& f) {
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  auto& log = *f.broker->store().partition("t", 0);
+  ftgo::broker::storage::LogOptions options;
+  options.segment_bytes = 1024;
+  log.set_options(options);
+  return log;
+}
 }  // namespace
 
 TEST_CASE("ListOffsets: v6 and v7 requests and responses", "[broker][codec]") {
@@ -146,11 +156,7 @@ TEST_CASE("ListOffsets -3 answers the first record with the largest timestamp", 
 TEST_CASE("ListOffsets -3 takes the first segment with the largest timestamp, deleted records included",
           "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
-  auto& log = *f.broker->store().partition("t", 0);
-  ftgo::broker::storage::LogOptions options;
-  options.segment_bytes = 1024;  // the smallest: with 1 KiB values every append rolls a new segment
-  log.set_options(options);
+  auto& log = small_segments(f);
   produce(f, "t", {1000, 2000}, 1024);  // segment 0: offsets 0-1
   produce(f, "t", {3000, 2500}, 1024);  // segment 2: 2-3
   produce(f, "t", {3000}, 1024);        // segment 4: the same max, a later segment
@@ -166,6 +172,24 @@ TEST_CASE("ListOffsets -3 takes the first segment with the largest timestamp, de
   CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 4, 0});
   REQUIRE(log.delete_records_before(5) == 5);
   CHECK(list_v7(f, "t", -3) == Answer{0, 100, 5, 0});
+}
+
+TEST_CASE("ListOffsets by timestamp searches only the first segment that reaches it, as Kafka",
+          "[broker][protocol]") {
+  BrokerFixture f;
+  auto& log = small_segments(f);
+  produce(f, "t", {3000, 1000}, 1024);  // segment 0: offsets 0-1
+  produce(f, "t", {2000, 4000}, 1024);  // segment 2: 2-3
+  REQUIRE(log.segment_count() == 2);
+  CHECK(list_v7(f, "t", 2500) == Answer{0, 3000, 0, 0});
+  // Offset 0 deleted, its segment still there: that segment reaches 2500 but
+  // nothing in it at or after 2500 is left, and Kafka looks no further.
+  REQUIRE(log.delete_records_before(1) == 1);
+  CHECK(list_v7(f, "t", 2500) == Answer{0, -1, -1, -1});
+  CHECK(list_v7(f, "t", 3500) == Answer{0, 4000, 3, 0});
+  // The segment gone: the next one answers.
+  REQUIRE(log.delete_records_before(2) == 2);
+  CHECK(list_v7(f, "t", 2500) == Answer{0, 4000, 3, 0});
 }
 
 TEST_CASE("ListOffsets -3 answers a compressed batch's base offset", "[broker][protocol]") {
