@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev catch2 libfmt-dev libspdlog-dev
   libkainjow-mustache-dev libcpp-httplib-dev zlib1g-dev libssl-dev libisal-dev
+  libsnappy-dev liblz4-dev libzstd-dev
   kcat curl procps clang libclang-rt-14-dev
   python3 python3-venv
 )

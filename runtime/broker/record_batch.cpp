@@ -1,7 +1,10 @@
 #include "broker/record_batch.hpp"
 
+#include <algorithm>
+#include <array>
 #include <climits>
 
+#include "broker/decompress.hpp"
 #include "util/crc32c.hpp"
 
 namespace ftgo::broker {
@@ -102,24 +105,105 @@ bool read_varlong(const std::uint8_t*& p, const std::uint8_t* end, std::int64_t&
   return false;
 }
 
+// Walks the records section of a batch fed in pieces (decompressed chunks, or
+// the stored bytes at once), reading only each record's length, timestamp
+// delta and offset delta and skipping the rest. Up to 31 bytes of a record's
+// start are kept across pieces in m_head.
+class RecordWalker {
+ public:
+  using Visit = std::function<bool(std::int64_t offset, std::int64_t timestamp)>;
+  RecordWalker(const BatchHeader& h, const Visit& visit) : m_header(h), m_visit(visit) {}
+
+  // Takes the next bytes; false once the walk is over (ended or malformed).
+  bool feed(std::span<const std::uint8_t> in);
+  // Every record was visited, or `visit` stopped the walk.
+  bool finished() const {
+    return m_state == State::finished || (m_state == State::walking && all_seen() && m_skip == 0);
+  }
+
+ private:
+  enum class State { walking, finished, malformed };
+  bool all_seen() const { return m_seen >= m_header.record_count; }
+
+  const BatchHeader& m_header;
+  const Visit& m_visit;
+  State m_state = State::walking;
+  std::int32_t m_seen = 0;
+  std::uint64_t m_skip = 0;  // bytes of the current record still to pass over
+  std::array<std::uint8_t, 32> m_head{};
+  std::size_t m_head_len = 0;
+};
+
+bool RecordWalker::feed(std::span<const std::uint8_t> in) {
+  const std::uint8_t* p = in.data();
+  const std::uint8_t* const end = p + in.size();
+  while (m_state == State::walking) {
+    if (all_seen()) {
+      m_state = State::finished;
+      break;
+    }
+    if (m_skip > 0) {
+      auto n = std::min<std::uint64_t>(m_skip, static_cast<std::uint64_t>(end - p));
+      p += n;
+      m_skip -= n;
+      if (m_skip > 0) break;  // this piece is used up
+      continue;
+    }
+    std::size_t n = std::min<std::size_t>(m_head.size() - m_head_len, static_cast<std::size_t>(end - p));
+    std::memcpy(m_head.data() + m_head_len, p, n);
+    m_head_len += n;
+    p += n;
+    // Here either m_head is full or the piece is used up: a short parse waits for the next piece.
+    const bool full = m_head_len == m_head.size();
+    const std::uint8_t* q = m_head.data();
+    const std::uint8_t* const head_end = q + m_head_len;
+    std::int64_t length = 0, ts_delta = 0, offset_delta = 0;
+    if (!read_varlong(q, head_end, length)) {
+      if (full) m_state = State::malformed;
+      break;
+    }
+    if (length < 1) {
+      m_state = State::malformed;
+      break;
+    }
+    const std::uint64_t total = static_cast<std::uint64_t>(q - m_head.data()) + static_cast<std::uint64_t>(length);
+    const bool whole = total <= m_head_len;
+    const std::uint8_t* const record_end = whole ? m_head.data() + total : head_end;
+    q += 1;  // attributes
+    if (q > record_end || !read_varlong(q, record_end, ts_delta) || !read_varlong(q, record_end, offset_delta)) {
+      if (whole || full) m_state = State::malformed;
+      break;
+    }
+    ++m_seen;
+    if (!m_visit(m_header.base_offset + offset_delta, m_header.base_timestamp + ts_delta)) {
+      m_state = State::finished;
+      break;
+    }
+    if (whole) {
+      std::memmove(m_head.data(), m_head.data() + total, m_head_len - total);
+      m_head_len -= total;
+    } else {
+      m_skip = total - m_head_len;
+      m_head_len = 0;
+    }
+  }
+  return m_state == State::walking;
+}
+
 }  // namespace
 
 bool for_each_record(std::span<const std::uint8_t> batch,
                      const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit) {
   BatchHeader h;
-  if (parse_batch_header(batch, h) != BatchError::none || h.compression() != 0 || h.log_append_time()) return false;
-  const std::uint8_t* p = batch.data() + k_batch_header_size;
-  const std::uint8_t* end = batch.data() + h.total_size();
-  for (std::int32_t i = 0; i < h.record_count; ++i) {
-    std::int64_t length = 0, ts_delta = 0, offset_delta = 0;
-    if (!read_varlong(p, end, length) || length < 1 || length > end - p) return false;
-    const std::uint8_t* record_end = p + length;
-    const std::uint8_t* q = p + 1;  // skip attributes
-    if (!read_varlong(q, record_end, ts_delta) || !read_varlong(q, record_end, offset_delta)) return false;
-    if (!visit(h.base_offset + offset_delta, h.base_timestamp + ts_delta)) return true;
-    p = record_end;
-  }
-  return true;
+  if (parse_batch_header(batch, h) != BatchError::none || h.log_append_time()) return false;
+  RecordWalker walker(h, visit);
+  auto records = batch.subspan(k_batch_header_size, h.total_size() - k_batch_header_size);
+  if (h.compression() == 0)
+    walker.feed(records);
+  else
+    decompress_records(h.compression(), records, k_max_decompressed_records,
+                       [&](std::span<const std::uint8_t> chunk) { return walker.feed(chunk); });
+  return walker.finished();
 }
 
 bool find_record_by_timestamp(std::span<const std::uint8_t> batch, std::int64_t ts, std::int64_t& offset) {

@@ -131,11 +131,13 @@ class BatchCursor {
   BatchError m_error = BatchError::none;
 };
 
-// Walks an uncompressed, CreateTime batch's records in order, calling
-// `visit(offset, timestamp)` for each until it returns false. Returns false
-// when the batch is compressed, LogAppendTime (its records' own timestamps do
-// not count) or malformed; true when every record was visited or `visit`
-// stopped the walk.
+// Walks a CreateTime batch's records in order, calling `visit(offset,
+// timestamp)` for each until it returns false. A compressed batch is
+// decompressed as it is walked (decompress.hpp), at most
+// k_max_decompressed_records bytes, and only as far as the walk goes. Returns
+// false when the batch is LogAppendTime (its records' own timestamps do not
+// count), malformed, or its records cannot be decompressed within the cap;
+// true when every record was visited or `visit` stopped the walk.
 bool for_each_record(std::span<const std::uint8_t> batch,
                      const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit);
 

@@ -41,8 +41,12 @@ void for_each_batch(const storage::PartitionLog& log, std::int64_t from, std::in
 // by the batches' max timestamps), and never one below the log start offset:
 // after DeleteRecords that segment may be partly deleted, and when all its
 // records at or after `ts` are, the answer is none even if a later segment
-// has one. Compressed and LogAppendTime batches answer with the batch: its
-// first offset still in the log and its max timestamp.
+// has one. Inside a batch, the first record at or after `ts` and not below
+// the log start offset, compressed batches included: they are decompressed
+// as far as that record (for_each_record; Kafka's FileRecords.searchForTimestamp
+// iterates the batch's records). LogAppendTime batches, and compressed ones
+// that do not decompress within the cap (corrupt, truncated, a bomb), answer
+// with the batch: its first offset still in the log and its max timestamp.
 Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t ts) {
   const std::int64_t first = log.log_start_offset();
   std::int64_t segment_end = 0;
@@ -68,10 +72,11 @@ Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t ts) {
 // [3: 900, 4: 100] answer offset 1, time 900. No log start offset check, as
 // in Kafka: DeleteRecords leaves the deleted records in their segment until
 // the whole segment goes, and they still count (after deleting offsets 0-1
-// above, still offset 1). Compressed and LogAppendTime batches answer their
-// base offset (LogAppendTime: every record has the batch's time; compressed:
-// the broker does not decompress). An empty log, or a batch none of whose
-// records has its max timestamp, answers -1, -1.
+// above, still offset 1). A compressed batch is decompressed as far as that
+// record, as Kafka does. LogAppendTime batches (every record has the batch's
+// time) and compressed ones that do not decompress within the cap answer
+// their base offset. An empty log, or a batch none of whose records has its
+// max timestamp, answers -1, -1.
 Found find_max_timestamp(const storage::PartitionLog& log) {
   std::string buf;
   if (log.read_max_timestamp_batch(buf) == 0) return {};

@@ -3,11 +3,13 @@
 // handler's special timestamps through Broker::dispatch: -3 (max timestamp,
 // v7) with out-of-order timestamps inside and across batches and segments,
 // with DeleteRecords (which, as in Kafka, does not hide the deleted records
-// still in a segment from -3), on an empty partition, on a compressed batch;
-// -4, -5 and other negatives as Kafka.
+// still in a segment from -3), on an empty partition; inside compressed
+// batches of each codec, and on ones that do not decompress (corrupt,
+// truncated, a bomb); -4, -5 and other negatives as Kafka.
 #include <catch2/catch.hpp>
 
 #include "../batch_builder.hpp"
+#include "../compressed_batch.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/list_offsets.hpp"
 #include "wire.hpp"
@@ -17,6 +19,10 @@ using ftgo::test::BatchBuilder;
 using ftgo::test::be32;
 using ftgo::test::be64;
 using ftgo::test::BrokerFixture;
+using ftgo::test::Codec;
+using ftgo::test::compress_batch;
+using ftgo::test::Snappy;
+using ftgo::test::with_records_body;
 using ftgo::test::hex;
 using ftgo::test::reader_of;
 using ftgo::test::s16;
@@ -61,20 +67,29 @@ Answer list_v7(BrokerFixture& f, const std::string& topic, std::int64_t ts) {
   return a;
 }
 
-// Produces one batch to partition 0 of `topic`: a record per timestamp, each
-// value `value_bytes` long.
+// Produces `batch` (one v2 batch) to partition 0 of `topic` with Produce v3.
+void produce_batch(BrokerFixture& f, const std::string& topic, const std::string& batch) {
+  std::string data = f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16(topic) +
+                                                     hex("00000001 00000000") +
+                                                     be32(static_cast<std::uint32_t>(batch.size())) + batch)
+                         .value();
+  REQUIRE(data.substr(4 + 2 + topic.size() + 4 + 4, 2) == hex("0000"));
+}
+
+// A batch with a record per timestamp, each value `value_bytes` long.
 // `attributes`: the batch's (compression, timestamp type).
-void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<std::int64_t> timestamps,
-             std::size_t value_bytes = 1, std::int16_t attributes = 0) {
+std::string batch_of(std::initializer_list<std::int64_t> timestamps, std::size_t value_bytes = 1,
+                     std::int16_t attributes = 0) {
   BatchBuilder b;
   b.timestamp(*timestamps.begin()).attributes(attributes);
   for (std::int64_t ts : timestamps) b.add(std::string("k"), std::string(value_bytes, 'v'), ts);
-  std::string records = b.build();
-  std::string data = f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16(topic) +
-                                                     hex("00000001 00000000") +
-                                                     be32(static_cast<std::uint32_t>(records.size())) + records)
-                         .value();
-  REQUIRE(data.substr(4 + 2 + topic.size() + 4 + 4, 2) == hex("0000"));
+  return b.build();
+}
+
+// Produces one batch to partition 0 of `topic`: a record per timestamp.
+void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<std::int64_t> timestamps,
+             std::size_t value_bytes = 1, std::int16_t attributes = 0) {
+  produce_batch(f, topic, batch_of(timestamps, value_bytes, attributes));
 }
 // Creates topic t; its partition 0 rolls a new segment at each append of
 // 1 KiB values (segment.bytes 1024, the smallest).
@@ -192,13 +207,63 @@ TEST_CASE("ListOffsets by timestamp searches only the first segment that reaches
   CHECK(list_v7(f, "t", 2500) == Answer{0, 4000, 3, 0});
 }
 
-TEST_CASE("ListOffsets -3 answers a compressed batch's base offset", "[broker][protocol]") {
+TEST_CASE("ListOffsets looks inside compressed batches, as Kafka decompresses them", "[broker][protocol]") {
+  struct Case {
+    const char* name;
+    Codec codec;
+    Snappy framing;
+  };
+  for (const Case& c : {Case{"gzip", Codec::gzip, Snappy::raw}, Case{"snappy", Codec::snappy, Snappy::raw},
+                        Case{"snappy-java", Codec::snappy, Snappy::java}, Case{"lz4", Codec::lz4, Snappy::raw},
+                        Case{"zstd", Codec::zstd, Snappy::raw}}) {
+    SECTION(c.name) {
+      BrokerFixture f;
+      f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+      produce(f, "t", {100});  // offset 0
+      // Offsets 1-6; the largest timestamp at offset 5, not the last.
+      produce_batch(f, "t", compress_batch(batch_of({900, 1000, 1200, 950, 1300, 1100}, 40), c.codec, c.framing));
+      CHECK(list_v7(f, "t", 1000) == Answer{0, 1000, 2, 0});
+      CHECK(list_v7(f, "t", 1150) == Answer{0, 1200, 3, 0});
+      CHECK(list_v7(f, "t", 1250) == Answer{0, 1300, 5, 0});
+      CHECK(list_v7(f, "t", 500) == Answer{0, 900, 1, 0});
+      CHECK(list_v7(f, "t", 1301) == Answer{0, -1, -1, -1});
+      CHECK(list_v7(f, "t", -3) == Answer{0, 1300, 5, 0});
+      // Records deleted inside the batch are skipped, as Kafka's startingOffset does.
+      REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(3) == 3);
+      CHECK(list_v7(f, "t", 950) == Answer{0, 1200, 3, 0});
+    }
+  }
+}
+
+TEST_CASE("ListOffsets on a compressed batch that does not decompress answers the batch", "[broker][protocol]") {
   BrokerFixture f;
   f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
   produce(f, "t", {100});
-  // Records the broker cannot read without decompressing: the batch's first offset and max timestamp.
-  produce(f, "t", {900, 1000, 950}, 1, 1);  // gzip (the bytes are not: the broker does not look)
+  // gzip in the attributes, plain records in the body: the batch's first offset and max timestamp.
+  produce(f, "t", {900, 1000, 950}, 1, 1);
   CHECK(list_v7(f, "t", -3) == Answer{0, 1000, 1, 0});
+  CHECK(list_v7(f, "t", 950) == Answer{0, 1000, 1, 0});
+  // A truncated zstd body (its CRC made valid, as a broken producer would send it).
+  const std::string whole = compress_batch(batch_of({2000, 3000, 2500}, 200), Codec::zstd);
+  const std::size_t body = whole.size() - ftgo::broker::k_batch_header_size;
+  std::string cut = with_records_body(whole, whole.substr(ftgo::broker::k_batch_header_size, body / 2), Codec::zstd);
+  produce_batch(f, "t", cut);  // offsets 4-6
+  CHECK(list_v7(f, "t", 2600) == Answer{0, 3000, 4, 0});
+  CHECK(list_v7(f, "t", -3) == Answer{0, 3000, 4, 0});
+}
+
+TEST_CASE("ListOffsets on a decompression bomb answers as far as the cap, then the batch", "[broker][protocol]") {
+  BrokerFixture f;
+  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  // Record 0 holds 80 MiB of zeros (past the 64 MiB cap); record 1 comes after it.
+  BatchBuilder b;
+  b.timestamp(1000).add(std::string("k"), std::string(80 << 20, '\0'), 1000).add(std::string("k"), "v", 2000);
+  std::string bomb = compress_batch(b.build(), Codec::zstd);
+  REQUIRE(bomb.size() < (1 << 20));
+  produce_batch(f, "t", bomb);
+  CHECK(list_v7(f, "t", 900) == Answer{0, 1000, 0, 0});   // record 0's head is within the cap
+  CHECK(list_v7(f, "t", 1500) == Answer{0, 2000, 0, 0});  // record 1's is not: the batch
+  CHECK(list_v7(f, "t", -3) == Answer{0, 2000, 0, 0});
 }
 
 TEST_CASE("ListOffsets answers -4, -5 and other negative timestamps as Kafka does", "[broker][protocol]") {
