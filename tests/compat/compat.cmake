@@ -12,6 +12,7 @@ set(FTGO_COMPAT_CASES
   "roundtrip|test_roundtrip.py"
   "compression|test_compression.py"
   "offsets|test_offsets.py"
+  "compressed_lookup|test_compressed_lookup.py"
   "extras|test_extras.py"
   "admin|test_admin.py"
   "idempotence|test_idempotence.py"

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "../batch_builder.hpp"
+#include "../client_batches.hpp"
 #include "../compressed_batch.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/list_offsets.hpp"
@@ -231,6 +232,24 @@ TEST_CASE("ListOffsets looks inside compressed batches, as Kafka decompresses th
       // Records deleted inside the batch are skipped, as Kafka's startingOffset does.
       REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(3) == 3);
       CHECK(list_v7(f, "t", 950) == Answer{0, 1200, 3, 0});
+    }
+  }
+}
+
+TEST_CASE("ListOffsets inside batches real clients compressed", "[broker][protocol]") {
+  // client_batches.hpp: librdkafka's (raw snappy) and the Java client's (snappy-java framing).
+  const std::int64_t ts = ftgo::test::k_client_batch_ts;
+  const std::int64_t spike = ftgo::test::k_client_batch_spike;
+  for (const auto& batch : ftgo::test::k_client_batches) {
+    SECTION(std::string(batch.producer) + " " + batch.codec) {
+      BrokerFixture f;
+      f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+      produce_batch(f, "t", hex(batch.hex));
+      CHECK(list_v7(f, "t", ts + 4500) == Answer{0, ts + 5000, 5, 0});
+      CHECK(list_v7(f, "t", ts + 3000) == Answer{0, ts + 3000, 3, 0});
+      CHECK(list_v7(f, "t", ts + 7500) == Answer{0, ts + 20000, spike, 0});
+      CHECK(list_v7(f, "t", ts + 20001) == Answer{0, -1, -1, -1});
+      CHECK(list_v7(f, "t", -3) == Answer{0, ts + 20000, spike, 0});
     }
   }
 }
