@@ -53,12 +53,13 @@ Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t ts) {
   const std::int64_t start = log.offset_for_timestamp(ts, &segment_end);
   Found found;
   auto visit = [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
+    if (h.max_timestamp < ts) return true;  // nothing in it reaches ts: not decompressed (as Kafka)
     bool walked = for_each_record(batch, [&](std::int64_t offset, std::int64_t record_ts) {
       if (offset < first || record_ts < ts) return true;
       found = {offset, record_ts};
       return false;
     });
-    if (!walked && h.max_timestamp >= ts) found = {std::max(h.base_offset, first), h.max_timestamp};
+    if (!walked) found = {std::max(h.base_offset, first), h.max_timestamp};
     return found.offset < 0;
   };
   for_each_batch(log, std::max(start, first), segment_end, visit);
