@@ -2,7 +2,7 @@
 the batch and answers the exact record (FileRecords.searchForTimestamp, RecordBatch.offsetOfMaxTimestamp),
 so a consumer seeking by time (offsetsForTimes, kcat -o s@TS) starts at that record, not at the
 batch's first. For each codec and each producer (confluent-kafka: librdkafka's raw snappy block; the
-Java client: snappy-java's framing), one batch of N records with increasing create times except one
+Java client: snappy-java's framing; kafka-python: its own snappy-java framing), one batch of N records with increasing create times except one
 spike: lookups at a time between two records, at a record's exact time and -3, over the wire (ListOffsets
 v7, raw socket) and through offsets_for_times of confluent-kafka and the Java consumer."""
 import glob
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from clients import Rec
+from clients import KP_VERSION_TIMEOUT_MS, Rec
 
 CODECS = {"gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
 N = 10
@@ -61,6 +61,20 @@ def produce_in_one_batch(bootstrap, topic, records, codec):
     for r in records:
         p.produce(topic, key=r.key, value=r.value, partition=0, timestamp=r.timestamp)
     assert p.flush(30) == 0
+
+
+def produce_kafka_python(bootstrap, topic, records, codec):
+    """kafka-python (snappy-java framing of its own, lz4 frames through python-lz4); its first send
+    waits for the partition's metadata."""
+    from kafka import KafkaProducer
+    p = KafkaProducer(bootstrap_servers=bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS, acks="all",
+                      linger_ms=500, compression_type=codec)
+    try:
+        futures = [p.send(topic, key=r.key, value=r.value, partition=0, timestamp_ms=r.timestamp) for r in records]
+        p.flush(30)
+        assert all(f.get(30).partition == 0 for f in futures)
+    finally:
+        p.close(10)
 
 
 def uvarint(n):
@@ -117,7 +131,7 @@ def list_offsets_v7(bootstrap, topic, timestamp):
 
 
 @pytest.mark.parametrize("codec", list(CODECS))
-@pytest.mark.parametrize("producer", ["confluent", "java"])
+@pytest.mark.parametrize("producer", ["confluent", "java", "kafka-python"])
 def test_lookups_land_on_the_record_inside_a_compressed_batch(target, make_client, topic, producer, codec):
     base = int(time.time() * 1000) - 60_000  # recent: time retention keeps it
     ts = timestamps(base)
@@ -125,6 +139,8 @@ def test_lookups_land_on_the_record_inside_a_compressed_batch(target, make_clien
     make_client("confluent", target.bootstrap).create_topic(topic)
     if producer == "confluent":
         produce_in_one_batch(target.bootstrap, topic, records, codec)
+    elif producer == "kafka-python":
+        produce_kafka_python(target.bootstrap, topic, records, codec)
     else:  # the Java producer waits for the partition's metadata before it takes the first record
         make_client(producer, target.bootstrap).produce(topic, records, compression=codec, config={"linger.ms": 500})
     on_disk = batches_on_disk(target, topic)
