@@ -4,9 +4,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include "broker/broker.hpp"
 #include "broker/storage/flusher.hpp"
@@ -43,7 +47,42 @@ void sync_all(std::vector<File>& files) {
   files.clear();
 }
 
+// How many of this process's threads run at `nice` (field 19 of /proc/self/task/TID/stat).
+int threads_at_nice(int nice) {
+  int n = 0;
+  for (const auto& t : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream f(t.path() / "stat");
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::istringstream rest(all.substr(all.rfind(')') + 2));  // from field 3, the state
+    std::string field;
+    for (int i = 3; i <= 19 && rest >> field; ++i)
+      if (i == 19 && std::stoi(field) == nice) ++n;
+  }
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE("the flusher's thread runs 10 nice levels below the io thread, whose priority is untouched",
+          "[broker][storage]") {
+  const int own = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  if (own >= 19) return;  // already the lowest: nothing to tell apart
+  const int expected = std::min(own + 10, 19);
+  TempDir tmp;
+  File a = File::open_rw(tmp.path() / "a");
+  const int before = threads_at_nice(expected);
+  const int mine = threads_at_nice(own);
+  {
+    Flusher flusher;
+    std::vector<File> files;
+    files.push_back(a.dup());
+    flusher.submit(std::move(files));
+    flusher.drain();  // its thread has started and synced: the nice value is set by now
+    CHECK(threads_at_nice(expected) == before + 1);
+    CHECK(threads_at_nice(own) == mine);
+  }
+  CHECK(threads_at_nice(expected) == before);
+}
 
 TEST_CASE("the flusher syncs and closes what it is given; drain waits for it", "[broker][storage]") {
   TempDir tmp;
