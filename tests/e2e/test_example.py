@@ -87,13 +87,23 @@ def ws(tmp_path_factory):
         ftgo("-C", root, "down", timeout=120)
 
 
-def saga_events(ws, order_id):
+def assert_saga(ws, order_id, expected):
+    """The saga of `order_id` wrote exactly the events `expected` names, each no earlier than
+    the one before it. Timestamps are in milliseconds, so an event and the reply it caused on
+    another topic can share one: the order is checked as non-decreasing time along the
+    expected chain, not by sorting, which would have to guess at ties."""
     out = ws("tail", "order-events", "create-order-saga-replies", "kitchen-service-commands",
              "--from", "beginning", "-e", "-o", "json").stdout
     events = [json.loads(line) for line in out.splitlines() if line.strip()]
-    mine = [e for e in events if e["key"] == str(order_id)]
-    mine.sort(key=lambda e: (e["timestamp"], e["topic"], e["offset"]))
-    return [e["headers"]["type"] for e in mine]
+    mine = {}
+    for e in events:
+        if e["key"] == str(order_id):
+            assert e["headers"]["type"] not in mine, f"order {order_id}: {e['headers']['type']} twice"
+            mine[e["headers"]["type"]] = e["timestamp"]
+    assert sorted(mine) == sorted(expected), f"order {order_id}: events {sorted(mine)}"
+    times = [mine[t] for t in expected]
+    late = [(a, b) for a, b, ta, tb in zip(expected, expected[1:], times, times[1:]) if tb < ta]
+    assert not late, f"order {order_id}: events before their cause: {late} ({dict(zip(expected, times))})"
 
 
 def test_three_paths_reach_their_final_states(ws):
@@ -114,13 +124,13 @@ def test_three_paths_reach_their_final_states(ws):
     assert states[declined]["ticket"]["state"] == "CANCELLED"
     assert states[declined]["authorization"]["status"] == "DECLINED"
 
-    assert saga_events(ws, approved) == [
+    assert_saga(ws, approved, [
         "OrderCreated", "ConsumerVerified", "CreateTicket", "TicketCreated", "CardAuthorized",
-        "ConfirmCreateTicket", "TicketConfirmed", "OrderApproved"]
-    assert saga_events(ws, rejected) == ["OrderCreated", "ConsumerVerificationFailed", "OrderRejected"]
-    assert saga_events(ws, declined) == [
+        "ConfirmCreateTicket", "TicketConfirmed", "OrderApproved"])
+    assert_saga(ws, rejected, ["OrderCreated", "ConsumerVerificationFailed", "OrderRejected"])
+    assert_saga(ws, declined, [
         "OrderCreated", "ConsumerVerified", "CreateTicket", "TicketCreated", "CardAuthorizationFailed",
-        "CancelCreateTicket", "TicketCancelled", "OrderRejected"]
+        "CancelCreateTicket", "TicketCancelled", "OrderRejected"])
 
 
 def deploy_while_ordering(ws, service, source, comment, more):
