@@ -2,6 +2,7 @@
 // from outside with a librdkafka client (the same one for both).
 //
 //   broker_bench --ftgo build/ftgo [--runs 3] [--messages 200000] [--kafka HOST:PORT]
+//                [--no-mock] [--latency-log FILE]
 //
 // For each broker: produce throughput (acks=all, linger 5 ms; 100 B and 1 KiB values), group
 // consume throughput (100 B), publish-to-consume latency (p50/p99 of 1000 messages sent at
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -330,9 +332,15 @@ std::pair<double, long> group_consume(const std::string& bootstrap, const std::s
     return {got > 1 ? static_cast<double>(got - 1) / secs : 0, got};
 }
 
+// One message of the latency phase: when it was sent (ms after the first) and how long it took.
+struct Sample {
+    double sent_ms;
+    double latency_ms;
+};
+
 // Sends `count` messages at `rate`/s carrying their send time; an assigned consumer at the end
-// of the partition measures send-to-receive. Returns latencies in ms.
-std::vector<double> latency(const std::string& bootstrap, const std::string& topic, int count, int rate) {
+// of the partition measures send-to-receive.
+std::vector<Sample> latency(const std::string& bootstrap, const std::string& topic, int count, int rate) {
     char err[512];
     rd_kafka_conf_t* pc = base_conf(bootstrap);
     set(pc, "acks", "all");
@@ -356,8 +364,9 @@ std::vector<double> latency(const std::string& bootstrap, const std::string& top
     // Let the consumer resolve the end and park its first fetch.
     for (int i = 0; i < 10; ++i)
         if (rd_kafka_message_t* m = rd_kafka_consumer_poll(k, 100)) rd_kafka_message_destroy(m);
-    std::vector<double> out;
+    std::vector<Sample> out;
     std::atomic<bool> done{false};
+    const int64_t start = Clock::now().time_since_epoch().count();
     std::thread reader([&] {
         while (!done || static_cast<int>(out.size()) < count) {
             rd_kafka_message_t* m = rd_kafka_consumer_poll(k, 100);
@@ -369,7 +378,7 @@ std::vector<double> latency(const std::string& bootstrap, const std::string& top
                 int64_t sent;
                 memcpy(&sent, m->payload, sizeof sent);
                 int64_t now = Clock::now().time_since_epoch().count();
-                out.push_back(static_cast<double>(now - sent) / 1e6);
+                out.push_back({static_cast<double>(sent - start) / 1e6, static_cast<double>(now - sent) / 1e6});
             }
             rd_kafka_message_destroy(m);
         }
@@ -405,6 +414,7 @@ struct Options {
     long messages = 200000;
     double consume_cap_s = 10;
     bool mock = true;  // --no-mock: ftgo alone (to profile it)
+    FILE* latency_log = nullptr;  // --latency-log FILE: every latency sample (run, broker, sent ms, ms)
 };
 
 struct Figures {
@@ -432,8 +442,15 @@ void measure_run(const Options& o, int r, const std::string& name, const std::st
     auto [rate, got] = group_consume(bootstrap, "p100" + suffix, o.messages, o.consume_cap_s);
     f.consume.push_back(rate);
     f.consumed_last = got;
-    auto lat = latency(bootstrap, "lat" + suffix, 1000, 200);
-    if (lat.size() < 990) die("latency: only " + std::to_string(lat.size()) + " of 1000 messages came back");
+    auto samples = latency(bootstrap, "lat" + suffix, 1000, 200);
+    if (samples.size() < 990) die("latency: only " + std::to_string(samples.size()) + " of 1000 messages came back");
+    std::vector<double> lat;
+    for (const Sample& s : samples) lat.push_back(s.latency_ms);
+    if (o.latency_log) {
+        for (const Sample& s : samples)
+            fprintf(o.latency_log, "%d\t%s\t%.3f\t%.3f\n", r + 1, name.c_str(), s.sent_ms, s.latency_ms);
+        fflush(o.latency_log);
+    }
     f.p50.push_back(percentile(lat, 0.50));
     f.p99.push_back(percentile(lat, 0.99));
     fprintf(stderr, "  run %d %-16s produce %7.0f / %7.0f msg/s, consume %7.0f msg/s (%ld), p50 %.2f ms, p99 %.2f ms",
@@ -521,7 +538,12 @@ int run(int argc, char** argv) {
         else if (a == "--messages") o.messages = std::stol(value());
         else if (a == "--consume-cap") o.consume_cap_s = std::stod(value());
         else if (a == "--no-mock") o.mock = false;
-        else die("usage: broker_bench [--ftgo PATH] [--runs N] [--messages N] [--consume-cap S] [--kafka HOST:PORT] [--no-mock]");
+        else if (a == "--latency-log") {
+            std::string path = value();
+            if (!(o.latency_log = fopen(path.c_str(), "w"))) die("cannot write " + path + ": " + strerror(errno));
+        } else
+            die("usage: broker_bench [--ftgo PATH] [--runs N] [--messages N] [--consume-cap S] [--kafka HOST:PORT] "
+                "[--no-mock] [--latency-log FILE]");
     }
     std::vector<std::pair<std::string, Figures>> all;
     fs::path tmp = fs::temp_directory_path() / ("broker-bench-" + std::to_string(getpid()));
