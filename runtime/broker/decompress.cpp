@@ -25,6 +25,11 @@ const char* to_string(DecompressResult r) {
   return "?";
 }
 
+const char* codec_name(int codec) {
+  static constexpr const char* k_names[] = {"none", "gzip", "snappy", "lz4", "zstd"};
+  return codec >= 0 && codec < 5 ? k_names[codec] : "unknown";
+}
+
 namespace {
 
 constexpr std::size_t k_chunk = 64 << 10;

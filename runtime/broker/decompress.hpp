@@ -44,6 +44,8 @@ enum class DecompressResult {
   too_large,      // the output would pass the cap (the sink got the first `cap` bytes)
 };
 const char* to_string(DecompressResult r);
+// "none", "gzip", "snappy", "lz4", "zstd" for codec 0-4; "unknown" otherwise.
+const char* codec_name(int codec);
 
 // Receives the next chunk of output; returns false to stop.
 using DecompressSink = std::function<bool(std::span<const std::uint8_t> chunk)>;

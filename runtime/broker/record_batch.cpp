@@ -193,17 +193,30 @@ bool RecordWalker::feed(std::span<const std::uint8_t> in) {
 }  // namespace
 
 bool for_each_record(std::span<const std::uint8_t> batch,
-                     const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit) {
+                     const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit,
+                     std::string* why) {
   BatchHeader h;
-  if (parse_batch_header(batch, h) != BatchError::none || h.log_append_time()) return false;
+  if (BatchError e = parse_batch_header(batch, h); e != BatchError::none) {
+    if (why) *why = to_string(e);
+    return false;
+  }
+  if (h.log_append_time()) return false;
   RecordWalker walker(h, visit);
   auto records = batch.subspan(k_batch_header_size, h.total_size() - k_batch_header_size);
+  auto result = DecompressResult::done;
   if (h.compression() == 0)
     walker.feed(records);
   else
-    decompress_records(h.compression(), records, k_max_decompressed_records,
-                       [&](std::span<const std::uint8_t> chunk) { return walker.feed(chunk); });
-  return walker.finished();
+    result = decompress_records(h.compression(), records, k_max_decompressed_records,
+                                [&](std::span<const std::uint8_t> chunk) { return walker.feed(chunk); });
+  if (walker.finished()) return true;
+  if (why) {
+    if (result != DecompressResult::done && result != DecompressResult::stopped)
+      *why = std::string(codec_name(h.compression())) + ": " + to_string(result);
+    else
+      *why = "malformed records";
+  }
+  return false;
 }
 
 bool find_record_by_timestamp(std::span<const std::uint8_t> batch, std::int64_t ts, std::int64_t& offset) {

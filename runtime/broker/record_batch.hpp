@@ -137,9 +137,11 @@ class BatchCursor {
 // k_max_decompressed_records bytes, and only as far as the walk goes. Returns
 // false when the batch is LogAppendTime (its records' own timestamps do not
 // count), malformed, or its records cannot be decompressed within the cap;
-// true when every record was visited or `visit` stopped the walk.
+// true when every record was visited or `visit` stopped the walk. For the
+// last two, `why` (when given) gets the reason, e.g. "zstd: corrupt".
 bool for_each_record(std::span<const std::uint8_t> batch,
-                     const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit);
+                     const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit,
+                     std::string* why = nullptr);
 
 // The offset and timestamp of one record, found by walking an uncompressed
 // batch's records; nullopt-like false when the batch is compressed or malformed.

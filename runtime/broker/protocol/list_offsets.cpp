@@ -1,5 +1,9 @@
 #include "broker/protocol/list_offsets.hpp"
 
+#include <fmt/format.h>
+
+#include <string>
+
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/per_partition.hpp"
@@ -35,6 +39,14 @@ void for_each_batch(const storage::PartitionLog& log, std::int64_t from, std::in
   }
 }
 
+// A batch that could not be walked answers for itself; unless that is because
+// it is LogAppendTime (no reason given), the reason is logged with where.
+void answered_with_batch(const storage::PartitionLog& log, std::int64_t base_offset, const std::string& why) {
+  if (why.empty()) return;
+  fmt::print(stderr, "ftgo broker: ListOffsets: {}: batch at offset {}: {}; answering with the batch's first offset\n",
+             log.dir().string(), base_offset, why);
+}
+
 // The first record at or after `ts`, as Kafka finds it
 // (UnifiedLog.searchOffsetInLocalLog): only in the first segment whose max
 // timestamp reaches `ts`, from its first batch that does (the log finds them
@@ -46,7 +58,8 @@ void for_each_batch(const storage::PartitionLog& log, std::int64_t from, std::in
 // as far as that record (for_each_record; Kafka's FileRecords.searchForTimestamp
 // iterates the batch's records). LogAppendTime batches, and compressed ones
 // that do not decompress within the cap (corrupt, truncated, a bomb), answer
-// with the batch: its first offset still in the log and its max timestamp.
+// with the batch: its first offset still in the log and its max timestamp;
+// those are logged (answered_with_batch).
 Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t ts) {
   const std::int64_t first = log.log_start_offset();
   std::int64_t segment_end = 0;
@@ -54,12 +67,19 @@ Found find_by_timestamp(const storage::PartitionLog& log, std::int64_t ts) {
   Found found;
   auto visit = [&](const BatchHeader& h, std::span<const std::uint8_t> batch) {
     if (h.max_timestamp < ts) return true;  // nothing in it reaches ts: not decompressed (as Kafka)
-    bool walked = for_each_record(batch, [&](std::int64_t offset, std::int64_t record_ts) {
-      if (offset < first || record_ts < ts) return true;
-      found = {offset, record_ts};
-      return false;
-    });
-    if (!walked) found = {std::max(h.base_offset, first), h.max_timestamp};
+    std::string why;
+    bool walked = for_each_record(
+        batch,
+        [&](std::int64_t offset, std::int64_t record_ts) {
+          if (offset < first || record_ts < ts) return true;
+          found = {offset, record_ts};
+          return false;
+        },
+        &why);
+    if (!walked) {
+      answered_with_batch(log, h.base_offset, why);
+      found = {std::max(h.base_offset, first), h.max_timestamp};
+    }
     return found.offset < 0;
   };
   for_each_batch(log, std::max(start, first), segment_end, visit);
@@ -85,12 +105,18 @@ Found find_max_timestamp(const storage::PartitionLog& log) {
   BatchHeader h;
   if (parse_batch_header(batch, h) != BatchError::none) return {};
   Found found;
-  bool walked = for_each_record(batch.first(h.total_size()), [&](std::int64_t offset, std::int64_t ts) {
-    if (ts != h.max_timestamp) return true;
-    found = {offset, ts};
-    return false;
-  });
-  return walked ? found : Found{h.base_offset, h.max_timestamp};
+  std::string why;
+  bool walked = for_each_record(
+      batch.first(h.total_size()),
+      [&](std::int64_t offset, std::int64_t ts) {
+        if (ts != h.max_timestamp) return true;
+        found = {offset, ts};
+        return false;
+      },
+      &why);
+  if (walked) return found;
+  answered_with_batch(log, h.base_offset, why);
+  return {h.base_offset, h.max_timestamp};
 }
 
 Found lookup(const storage::PartitionLog& log, std::int64_t timestamp) {

@@ -28,14 +28,18 @@ std::span<const std::uint8_t> bytes_of(const std::string& s) {
 struct Seen {
   std::vector<std::pair<std::int64_t, std::int64_t>> records;  // offset, timestamp
   bool walked = false;
+  std::string why;  // for_each_record's reason when the walk failed
 };
 
 Seen walk(const std::string& batch) {
   Seen s;
-  s.walked = for_each_record(bytes_of(batch), [&](std::int64_t offset, std::int64_t ts) {
-    s.records.emplace_back(offset, ts);
-    return true;
-  });
+  s.walked = for_each_record(
+      bytes_of(batch),
+      [&](std::int64_t offset, std::int64_t ts) {
+        s.records.emplace_back(offset, ts);
+        return true;
+      },
+      &s.why);
   return s;
 }
 
@@ -90,6 +94,7 @@ TEST_CASE("each codec's records are walked in order across output chunks", "[bro
       REQUIRE(batch.size() < plain.size() / 2);
       const Seen got = walk(batch);
       CHECK(got.walked);
+      CHECK(got.why.empty());
       CHECK(got.records == expected.records);
     }
   }
@@ -129,7 +134,9 @@ TEST_CASE("a corrupt compressed body is reported, and the walk fails without a c
     DecompressResult r;
     decompress_all(codec, garbage, 1 << 20, r);
     CHECK(r == DecompressResult::corrupt);
-    CHECK_FALSE(walk(with_records_body(plain, garbage, codec)).walked);
+    Seen seen = walk(with_records_body(plain, garbage, codec));
+    CHECK_FALSE(seen.walked);
+    CHECK(seen.why == std::string(codec_name(static_cast<int>(codec))) + ": corrupt compressed records");
   }
   // Raw snappy declaring 2 GiB from a few bytes; a framed block that is no snappy.
   const std::string liar = std::string("\x80\x80\x80\x80\x08", 5) + garbage;
@@ -144,7 +151,9 @@ TEST_CASE("a corrupt compressed body is reported, and the walk fails without a c
   DecompressResult r;
   decompress_all(static_cast<Codec>(6), garbage, 1 << 20, r);
   CHECK(r == DecompressResult::unknown_codec);
-  CHECK_FALSE(walk(with_records_body(plain, garbage, static_cast<Codec>(6))).walked);
+  Seen seen = walk(with_records_body(plain, garbage, static_cast<Codec>(6)));
+  CHECK_FALSE(seen.walked);
+  CHECK(seen.why == "unknown: unknown compression codec");
 }
 
 TEST_CASE("a truncated compressed body is reported, and the walk fails", "[broker][batch][compression]") {
@@ -161,7 +170,9 @@ TEST_CASE("a truncated compressed body is reported, and the walk fails", "[broke
                                                                         : DecompressResult::truncated));
       CHECK(out.size() < records.size());
       CHECK(records.compare(0, out.size(), out) == 0);
-      CHECK_FALSE(walk(with_records_body(plain, body, c.codec)).walked);
+      Seen seen = walk(with_records_body(plain, body, c.codec));
+      CHECK_FALSE(seen.walked);
+      CHECK(seen.why.rfind(std::string(codec_name(static_cast<int>(c.codec))) + ": ", 0) == 0);
     }
   }
 }
@@ -190,4 +201,13 @@ TEST_CASE("a decompression bomb stops at the cap", "[broker][batch][compression]
                               });
   CHECK(r == DecompressResult::too_large);
   CHECK(total == 0);
+}
+
+TEST_CASE("a LogAppendTime batch is not walked, and that is no failure", "[broker][batch][compression]") {
+  std::string batch = plain_batch(5, 10);
+  batch[22] = static_cast<char>(batch[22] | 0x08);  // attributes (bytes 21-22): timestampType = LogAppendTime
+  const Seen seen = walk(batch);
+  CHECK_FALSE(seen.walked);
+  CHECK(seen.records.empty());
+  CHECK(seen.why.empty());
 }
