@@ -10,7 +10,7 @@ import signal
 import socket
 import struct
 import subprocess
-import time
+import threading
 
 import pytest
 
@@ -31,6 +31,26 @@ def produce(broker, topic, lines, *extra):
 def consume(broker, topic, count, fmt="%k|%s|%h\\n"):
     out = kcat(broker, "-C", "-t", topic, "-o", "beginning", "-c", str(count), "-e", "-f", fmt)
     return out.decode().splitlines()
+
+
+def kcat_at_the_end(broker, topic, *args, stdout=subprocess.DEVNULL):
+    """Starts `kcat -C -t topic -o end ARGS`; returns it once it says it reached the end of the
+    partition (it then waits in Fetch). A fixed sleep instead lets a slow start resolve "end"
+    after the next record, which it then never sees."""
+    proc = subprocess.Popen(["kcat", "-b", broker.bootstrap, "-C", "-t", topic, "-o", "end", *args],
+                            stdout=stdout, stderr=subprocess.PIPE, text=True)
+    at_end = threading.Event()
+
+    def read_stderr():
+        for line in proc.stderr:
+            if "Reached end of topic" in line:
+                at_end.set()
+    threading.Thread(target=read_stderr, daemon=True).start()
+    if not at_end.wait(30):
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"kcat did not reach the end of {topic} in 30 s")
+    return proc
 
 
 def request_frame(api_key, version, correlation_id, body=b"", client_id=b"t"):
@@ -107,10 +127,8 @@ def test_restart_keeps_data_and_offsets_continue(tmp_path):
 
 def test_consumer_at_the_end_gets_new_records(broker):
     produce(broker, "live", ["a:1"])
-    consumer = subprocess.Popen(["kcat", "-b", broker.bootstrap, "-C", "-t", "live", "-o", "end", "-c", "1",
-                                 "-f", "%k=%s\\n"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    consumer = kcat_at_the_end(broker, "live", "-c", "1", "-f", "%k=%s\\n", stdout=subprocess.PIPE)
     try:
-        time.sleep(1.0)  # let it reach the end and park in Fetch
         produce(broker, "live", ["b:2"])
         out, _ = consumer.communicate(timeout=20)
         assert out == "b=2\n"
@@ -201,10 +219,8 @@ def test_signals_stop_cleanly_with_exit_0(tmp_path, sig):
     b = Broker(tmp_path / "kafka").start()
     produce(b, "t", ["k:v"])
     # An idle consumer connection is open when the signal arrives.
-    consumer = subprocess.Popen(["kcat", "-b", b.bootstrap, "-C", "-t", "t", "-o", "end"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    consumer = kcat_at_the_end(b, "t")
     try:
-        time.sleep(0.5)
         assert b.stop(sig) == 0
     finally:
         consumer.kill()
