@@ -294,13 +294,25 @@ def test_publish_reports_undeliverable_events_with_a_nonzero_exit(kafka):
     assert proc.returncode == 2 and "no such partition" in proc.stderr.decode()
 
 
+def catches(pid, sig):
+    """Whether process pid has a handler installed for sig (SigCgt in /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        mask = next(int(l.split()[1], 16) for l in f if l.startswith("SigCgt:"))
+    return bool(mask & (1 << (sig - 1)))
+
+
 def test_ctrl_c_ends_tail_cleanly(kafka):
     t = new_topic()
     create(kafka, t)
     proc = subprocess.Popen([FTGO_BIN, "--brokers", kafka, "tail", t], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env())
     try:
-        time.sleep(1.5)
+        # A Ctrl-C before tail has installed its handler would kill it (a fixed 1.5 s sleep
+        # was a guess at how long that takes): wait for the handler itself.
+        deadline = time.time() + 30
+        while not catches(proc.pid, signal.SIGINT):
+            assert proc.poll() is None and time.time() < deadline, "tail never installed its SIGINT handler"
+            time.sleep(0.01)
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
         assert proc.returncode == 0
