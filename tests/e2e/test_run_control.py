@@ -82,8 +82,12 @@ def test_detached_run_ps_logs_and_down(tmp_path):
             assert alive(s["pid"]) and s["restarts"] == 0 and s["uptime_ms"] >= 0
         human = ftgo("-C", root, "ps", check=0).stdout
         assert human.splitlines()[0].split() == ["SERVICE", "STATE", "PID", "RESTARTS", "UPTIME", "PORT", "HEALTH"]
-        logs = ftgo("-C", root, "logs", "worker", "-n", "5", check=0).stdout
-        assert "worker up" in logs
+        # `run -d` returns once the worker is spawned; its first line reaches the log when the
+        # daemon has read it from the worker's pipe, a moment later on a busy machine.
+        deadline = time.monotonic() + 30
+        while "worker up" not in (logs := ftgo("-C", root, "logs", "worker", "-n", "5", check=0).stdout):
+            assert time.monotonic() < deadline, f"no 'worker up' in the worker's log: {logs}"
+            time.sleep(0.05)
         again = ftgo("-C", root, "run", timeout=30)
         assert again.returncode == 1
         daemon = int(open(os.path.join(root, ".ftgo", "run", "ftgo.pid")).read())
