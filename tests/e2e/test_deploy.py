@@ -171,7 +171,8 @@ def test_the_same_service_twice_at_once_is_refused_naming_the_pid(tmp_path):
     try:
         lock = ws / ".ftgo" / "deployments" / "order-service.lock"
         deadline = time.time() + 20
-        while time.time() < deadline and not (lock.exists() and lock.read_text().strip()):
+        while not (lock.exists() and lock.read_text().strip()):
+            assert time.time() < deadline and first.poll() is None, "the first deploy never held its lock"
             time.sleep(0.05)
         proc = ftgo("-C", ws, "deploy", "order-service", check=1)
         assert f"pid {first.pid}" in proc.stderr, proc.stderr
