@@ -4,6 +4,7 @@ FTGO_BIN names the binary (CTest sets it). Every test gets its own temporary
 directory and its own free ports, so suites can run in parallel.
 """
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -35,10 +36,13 @@ def ftgo(*args, cwd=None, input=None, timeout=60, env=None, check=None):
 
 
 class Broker:
-    """A running `ftgo broker` on a free loopback port with its own data dir."""
+    """A running `ftgo broker` on a free loopback port with its own data dir.
+
+    Without a port it listens on port 0 and the port comes from its ready line: a port
+    picked by free_port() could be taken by another suite before the broker binds it."""
 
     def __init__(self, data_dir, port=None, extra_args=()):
-        self.port = port or free_port()
+        self.port = port or 0
         self.data_dir = str(data_dir)
         self.extra_args = list(extra_args)
         self.proc = None
@@ -57,6 +61,7 @@ class Broker:
             if not line:
                 raise RuntimeError(f"broker exited with {self.proc.wait()}")
             if "ready on" in line:
+                self.port = int(re.search(r"ready on [^ ]*:(\d+) ", line).group(1))
                 return self
         raise RuntimeError("broker did not become ready")
 
