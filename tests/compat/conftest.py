@@ -9,6 +9,7 @@ Which broker (FTGO_COMPAT_TARGET):
 Every case is bounded in time; every process started here is stopped, even on failure.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -59,31 +60,39 @@ def wait_port(port, timeout, proc=None):
 
 
 class FtgoBroker:
-    """`ftgo broker` on a fixed free port and data dir; restartable on the same port."""
+    """`ftgo broker` on a free port and data dir; restartable on the same port.
+
+    The first start listens on port 0 and reads the port from the ready line (a port picked
+    by free_port() could be taken by another suite before the broker binds it)."""
     restartable = True
 
     def __init__(self, data_dir, extra_args=()):
-        self.port = free_port()
+        self.port = 0
         self.data_dir = str(data_dir)
         self.extra_args = list(extra_args)
         self.proc = None
-        self.log = os.path.join(os.path.dirname(self.data_dir), f"broker-{self.port}.log")
+        self.log = os.path.join(os.path.dirname(self.data_dir), "broker.log")
 
     @property
     def bootstrap(self):
         return f"127.0.0.1:{self.port}"
 
     def start(self, timeout=15):
-        logf = open(self.log, "a")
-        self.proc = subprocess.Popen([FTGO_BIN, "broker", "--port", str(self.port), "--data", self.data_dir,
-                                      *self.extra_args], stdout=logf, stderr=subprocess.STDOUT)
+        # Only this start's ready line counts: after a restart the log holds the last one too.
+        seen = os.path.getsize(self.log) if os.path.exists(self.log) else 0
+        with open(self.log, "a") as logf:
+            self.proc = subprocess.Popen([FTGO_BIN, "broker", "--port", str(self.port), "--data", self.data_dir,
+                                          *self.extra_args], stdout=logf, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"ftgo broker exited with {self.proc.returncode}: {self.tail()}")
             with open(self.log) as f:
-                if "ready on" in f.read():
-                    return self
+                f.seek(seen)
+                ready = re.search(r"ready on [^ ]*:(\d+) ", f.read())
+            if ready:
+                self.port = int(ready.group(1))
+                return self
             time.sleep(0.02)
         raise RuntimeError(f"ftgo broker not ready in {timeout} s: {self.tail()}")
 
@@ -114,6 +123,7 @@ class KafkaBroker(FtgoBroker):
 
     def __init__(self, data_dir, extra_args=()):
         super().__init__(data_dir, extra_args)
+        self.port = free_port()  # Kafka's listeners are configured before it starts
         self.controller_port = free_port()
         os.makedirs(self.data_dir, exist_ok=True)
         self.props = os.path.join(self.data_dir, "server.properties")
