@@ -158,6 +158,13 @@ class ConfluentClient(Client):
     def list_topics(self):
         return sorted(self._admin().list_topics(timeout=10).topics)
 
+    def alter_configs(self, topic, configs):
+        """AlterConfigs: `configs` become the topic's whole set of overrides."""
+        from confluent_kafka.admin import ConfigResource
+        admin = self._admin()
+        res = ConfigResource(ConfigResource.Type.TOPIC, topic, set_config=configs)
+        admin.alter_configs([res])[res].result(30)
+
 
 class KafkaPythonClient(Client):
     """kafka-python (pure Python)."""
@@ -236,6 +243,17 @@ class KafkaPythonClient(Client):
             return sorted(a.list_topics())
         finally:
             a.close()
+
+    def alter_configs(self, topic, configs):
+        from kafka.admin import ConfigResource, ConfigResourceType
+        a = self._admin()
+        try:
+            response = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs=configs)])
+        finally:
+            a.close()
+        for code, message, _, name in response.resources:
+            if code:
+                raise RuntimeError(f"AlterConfigs {name}: error {code}: {message}")
 
 
 class DriverProcess:
@@ -320,6 +338,9 @@ class DriverClient(Client):
 
     def list_topics(self):
         return self._call("list_topics")["topics"]
+
+    def alter_configs(self, topic, configs):
+        self._call("alter_configs", topic=topic, configs=configs)
 
 
 class KafkajsClient(DriverClient):

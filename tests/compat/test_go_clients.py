@@ -180,7 +180,7 @@ def test_group_describe_commit_and_resume(target, make_client, spawn, topic, cli
 SWEPT = {"ApiVersions", "Metadata", "Produce", "Fetch", "ListOffsets", "FindCoordinator", "OffsetCommit",
          "OffsetFetch", "JoinGroup", "Heartbeat", "SyncGroup", "LeaveGroup", "DescribeGroups", "ListGroups",
          "CreateTopics", "DeleteTopics", "InitProducerID", "DescribeConfigs", "CreatePartitions",
-         "IncrementalAlterConfigs", "OffsetDelete", "DeleteGroups", "DeleteRecords",
+         "AlterConfigs", "IncrementalAlterConfigs", "OffsetDelete", "DeleteGroups", "DeleteRecords",
          "DescribeLogDirs"}
 # What the second pass (a topic that does not exist; CreateTopics with an invalid name) gets, as
 # Kafka 4.0 answers, up to the last version ftgo serves (Fetch from v13 gets UNKNOWN_TOPIC_ID).

@@ -54,6 +54,7 @@ inline constexpr std::int16_t describe_configs = 32;
 inline constexpr std::int16_t describe_log_dirs = 35;
 inline constexpr std::int16_t create_partitions = 37;
 inline constexpr std::int16_t delete_groups = 42;
+inline constexpr std::int16_t alter_configs = 33;
 inline constexpr std::int16_t incremental_alter_configs = 44;
 inline constexpr std::int16_t offset_delete = 47;
 }  // namespace api_key

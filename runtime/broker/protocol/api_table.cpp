@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "broker/protocol/alter_configs.hpp"
 #include "broker/protocol/api.hpp"
 #include "broker/protocol/api_versions.hpp"
 #include "broker/protocol/create_partitions.hpp"
@@ -56,6 +57,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::describe_log_dirs, 0, 1, 2, "DescribeLogDirs", handle_describe_log_dirs},
     {api_key::create_partitions, 0, 1, 2, "CreatePartitions", handle_create_partitions},
     {api_key::delete_groups, 0, 1, 2, "DeleteGroups", handle_delete_groups},
+    {api_key::alter_configs, 0, 1, 2, "AlterConfigs", handle_alter_configs},
     {api_key::incremental_alter_configs, 0, 0, 1, "IncrementalAlterConfigs", handle_incremental_alter_configs},
     {api_key::offset_delete, 0, 0, 1, "OffsetDelete", handle_offset_delete},
 });

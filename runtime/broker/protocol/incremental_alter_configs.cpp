@@ -82,47 +82,58 @@ std::optional<std::map<std::string, std::string>> apply_config_changes(
   return config;
 }
 
+const storage::TopicInfo* alterable_topic(Broker& broker, std::int8_t type, const std::string& name,
+                                          IncrementalAlterConfigsResponse::Result& out) {
+  out.resource_type = type;
+  out.resource_name = name;
+  if (type != k_topic) {
+    out.error_code = error::invalid_request;
+    out.error_message =
+        fmt::format("resource type {} cannot be altered: only topic configs (2) can; the broker's are static", type);
+    return nullptr;
+  }
+  const auto* topic = broker.store().topic(name);
+  if (!topic) {
+    out.error_code = error::unknown_topic_or_partition;
+    out.error_message = fmt::format("topic '{}' does not exist", name);
+  }
+  return topic;
+}
+
+void replace_topic_config(Broker& broker, const std::string& name, const std::map<std::string, std::string>& config,
+                          bool validate_only, IncrementalAlterConfigsResponse::Result& out) {
+  try {
+    broker.store().validate_topic_config(name, config);
+  } catch (const ftgo::Error& e) {
+    out.error_code = error::invalid_config;
+    out.error_message = e.cause();
+    return;
+  }
+  if (validate_only) return;
+  try {
+    broker.store().alter_topic_config(name, config);
+  } catch (const std::exception& e) {
+    out.error_code = error::unknown_server_error;
+    out.error_message = e.what();
+  }
+}
+
 void handle_incremental_alter_configs(Broker& broker, const Request& request, Reader& body, Reply reply) {
   const std::int16_t version = request.header.api_version;
   auto req = decode_incremental_alter_configs_request(body, version);
   IncrementalAlterConfigsResponse resp;
   for (const auto& res : req.resources) {
     auto& out = resp.results.emplace_back();
-    out.resource_type = res.type;
-    out.resource_name = res.name;
-    auto fail = [&](std::int16_t code, std::string message) {
-      out.error_code = code;
-      out.error_message = std::move(message);
-    };
-    if (res.type != k_topic) {
-      fail(error::invalid_request, fmt::format("resource type {} cannot be altered: only topic configs (2) can; "
-                                               "the broker's are static",
-                                               res.type));
-      continue;
-    }
-    const auto* topic = broker.store().topic(res.name);
-    if (!topic) {
-      fail(error::unknown_topic_or_partition, fmt::format("topic '{}' does not exist", res.name));
-      continue;
-    }
+    const auto* topic = alterable_topic(broker, res.type, res.name, out);
+    if (!topic) continue;
     std::string why;
     auto config = apply_config_changes(topic->config, res.configs, why);
     if (!config) {
-      fail(error::invalid_request, why);
+      out.error_code = error::invalid_request;
+      out.error_message = why;
       continue;
     }
-    try {
-      broker.store().validate_topic_config(res.name, *config);
-    } catch (const ftgo::Error& e) {
-      fail(error::invalid_config, e.cause());
-      continue;
-    }
-    if (req.validate_only) continue;
-    try {
-      broker.store().alter_topic_config(res.name, *config);
-    } catch (const std::exception& e) {
-      fail(error::unknown_server_error, e.what());
-    }
+    replace_topic_config(broker, res.name, *config, req.validate_only, out);
   }
   Writer w = Writer::response();
   encode_incremental_alter_configs_response(w, resp, version);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/protocol/api.hpp"
+#include "broker/storage/store.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -45,6 +46,15 @@ void encode_incremental_alter_configs_response(Writer& w, const IncrementalAlter
 std::optional<std::map<std::string, std::string>> apply_config_changes(
     std::map<std::string, std::string> config, const std::vector<IncrementalAlterConfigsRequest::Config>& changes,
     std::string& error);
+
+// Shared by both AlterConfigs APIs. The topic `type`/`name` names, or nullptr
+// with `out`'s error set (not a topic resource, or no such topic).
+const storage::TopicInfo* alterable_topic(Broker& broker, std::int8_t type, const std::string& name,
+                                          IncrementalAlterConfigsResponse::Result& out);
+// Validates `config` as the topic's whole set of overrides and, unless
+// `validate_only`, makes it durable and applies it; errors go to `out`.
+void replace_topic_config(Broker& broker, const std::string& name, const std::map<std::string, std::string>& config,
+                          bool validate_only, IncrementalAlterConfigsResponse::Result& out);
 
 void handle_incremental_alter_configs(Broker& broker, const Request& request, Reader& body, Reply reply);
 

@@ -195,6 +195,13 @@ func sweepRequest(key, version int16, topic string) kmsg.Request {
 		t := kmsg.NewCreatePartitionsRequestTopic()
 		t.Topic, t.Count = topic, int32(2+version) // one more each version
 		r.Topics = append(r.Topics, t)
+	case *kmsg.AlterConfigsRequest:
+		res := kmsg.NewAlterConfigsRequestResource()
+		res.ResourceType, res.ResourceName = kmsg.ConfigResourceTypeTopic, topic
+		c := kmsg.NewAlterConfigsRequestResourceConfig()
+		c.Name, c.Value = "retention.ms", kmsg.StringPtr("43200000")
+		res.Configs = append(res.Configs, c)
+		r.Resources = append(r.Resources, res)
 	case *kmsg.IncrementalAlterConfigsRequest:
 		res := kmsg.NewIncrementalAlterConfigsRequestResource()
 		res.ResourceType, res.ResourceName = kmsg.ConfigResourceTypeTopic, topic
@@ -224,7 +231,7 @@ var sweepFloor = map[int16]int16{0: 3, 1: 4}
 
 // sweepOrder is the order the keys are swept in, so later requests find what earlier ones made.
 // OffsetDelete and DeleteGroups last: they remove the group's offsets and the group.
-var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 21, 35, 37, 44, 47, 42}
+var sweepOrder = []int16{18, 3, 0, 1, 2, 10, 8, 9, 11, 12, 14, 13, 15, 16, 19, 20, 22, 32, 21, 35, 37, 33, 44, 47, 42}
 
 func sweep(bootstrap string) error {
 	c, err := net.DialTimeout("tcp", bootstrap, 10*time.Second)

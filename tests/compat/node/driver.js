@@ -8,7 +8,7 @@
 // Bytes travel as base64 (null stays null).
 'use strict';
 const readline = require('readline');
-const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
+const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel } = require('kafkajs');
 
 const emit = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const bytes = (s) => (s === null || s === undefined ? null : Buffer.from(s, 'base64'));
@@ -121,6 +121,11 @@ const ops = {
   }),
   delete_topic: (req) => admin(req, async (a) => { await a.deleteTopics({ topics: [req.topic] }); return {}; }),
   list_topics: (req) => admin(req, async (a) => ({ topics: (await a.listTopics()).sort() })),
+  alter_configs: (req) => admin(req, async (a) => {
+    const configEntries = Object.entries(req.configs).map(([name, value]) => ({ name, value }));
+    await a.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: req.topic, configEntries }] });
+    return {};
+  }),
 };
 
 async function serve() {
