@@ -51,8 +51,8 @@ void setup_broker(CLI::App& app, Globals& g) {
   auto opt = std::make_shared<BrokerOptions>();
   auto* cmd = app.add_subcommand("broker", "Run the embedded Kafka-compatible broker");
   cmd->footer(
-      "Speaks the Kafka protocol (non-flexible versions) to any Kafka client. Requests are limited to "
-      "100 MiB per frame (larger frames close the connection); record batches to 1 MiB (message.max.bytes "
+      "Speaks the Kafka protocol to any Kafka client (the APIs and versions it answers ApiVersions with; "
+      "kafka-broker-api-versions.sh lists them). Requests are limited to 100 MiB per frame (larger frames close the connection); record batches to 1 MiB (message.max.bytes "
       "1048588). Topics are auto-created on Metadata. --fsync interval (the default) flushes every second: "
       "acknowledged writes survive kill -9 of the broker but not a power loss; --fsync always syncs each "
       "write before acknowledging it (slower). SIGTERM or SIGINT stops it cleanly. Inside a workspace (found "
