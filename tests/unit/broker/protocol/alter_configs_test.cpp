@@ -75,7 +75,7 @@ TEST_CASE("AlterConfigs: v0-1 request", "[broker][codec]") {
 TEST_CASE("AlterConfigs replaces a topic's overrides; bad values and unknown topics change nothing",
           "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto& store = f.broker->store();
   auto call = [&](const std::string& body, std::int16_t version = 1) {
     return result(f.call(api_key::alter_configs, version, body).value());

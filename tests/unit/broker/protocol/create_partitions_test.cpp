@@ -58,7 +58,7 @@ TEST_CASE("CreatePartitions: v0 request and response", "[broker][codec]") {
 
 TEST_CASE("CreatePartitions grows a topic and refuses what Kafka refuses", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto call = [&](const std::string& body) { return result(f.call(api_key::create_partitions, 1, body).value()); };
   auto partitions = [&] { return f.broker->store().topic("t")->partitions; };
 

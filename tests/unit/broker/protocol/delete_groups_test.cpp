@@ -47,7 +47,7 @@ TEST_CASE("DeleteGroups: v0 request, v0 and v1 responses", "[broker][codec]") {
 
 TEST_CASE("DeleteGroups deletes an empty group's offsets and refuses a group with members", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto commit = [&](const std::string& group) { f.call(api_key::offset_commit, 2, simple_commit(group, "t", 42)); };
   auto committed = [&](const std::string& group) {
     std::string data = f.call(api_key::offset_fetch, 1, s16(group) + hex("00000001") + s16("t") + hex("00000001 00000000")).value();
@@ -80,7 +80,7 @@ TEST_CASE("DeleteGroups deletes a group whose last offset OffsetDelete removed, 
   // Empty) after OffsetDelete removes its last offset, until DeleteGroups or
   // its periodic cleanup: DeleteGroups deletes it, it is not GROUP_ID_NOT_FOUND.
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   f.call(api_key::offset_commit, 2, simple_commit("g", "t", 42));
   // OffsetDelete of t-0 -> its top-level error.
   auto offset_delete = [&] {

@@ -19,7 +19,7 @@ using ftgo::test::to_hex;
 namespace {
 // Topic t (the fixture's 2 partitions) with `n` records in partition 0.
 void topic_with_records(BrokerFixture& f, int n) {
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   std::string records = make_batch("k", "v");
   for (int i = 0; i < n; ++i) {
     f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("t") + hex("00000001 00000000") +
@@ -106,7 +106,7 @@ std::pair<std::int16_t, std::int64_t> offset_for_time(BrokerFixture& f, const st
 
 TEST_CASE("ListOffsets by timestamp never answers an offset DeleteRecords removed", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto produce = [&](std::int64_t first_ts) {
     ftgo::test::BatchBuilder b;
     b.timestamp(first_ts);

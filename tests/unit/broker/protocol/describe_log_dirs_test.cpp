@@ -58,7 +58,7 @@ TEST_CASE("DescribeLogDirs: v1 request and response", "[broker][codec]") {
 
 TEST_CASE("DescribeLogDirs gives each partition's size in the one log directory", "[broker][protocol]") {
   BrokerFixture f(2);
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   std::string records = make_batch("k", "v");
   f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("t") + hex("00000001 00000001") +
                                   ftgo::test::be32(static_cast<std::uint32_t>(records.size())) + records);

@@ -84,7 +84,7 @@ TEST_CASE("config changes: set, delete, append and subtract a list", "[broker][p
 TEST_CASE("IncrementalAlterConfigs changes a topic's config; bad values and unknown topics change nothing",
           "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto& store = f.broker->store();
   auto call = [&](const std::string& body) { return result(f.call(api_key::incremental_alter_configs, 0, body).value()); };
 
@@ -124,7 +124,7 @@ TEST_CASE("an altered topic config survives a reopen of the store", "[broker][st
 TEST_CASE("topic configs: Kafka's names only, Kafka's choices, and max.message.bytes applies to Produce",
           "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto alter = [&](const std::string& name, const std::string& value) {
     return result(f.call(api_key::incremental_alter_configs, 0, request("t", {{name, 0, value}})).value());
   };

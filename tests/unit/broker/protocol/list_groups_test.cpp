@@ -64,7 +64,7 @@ TEST_CASE("ListGroups: v3-v5 requests and responses", "[broker][codec]") {
 
 TEST_CASE("ListGroups v5 gives each group's state and filters by state and type", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   // "idle": committed offsets only; "busy": one member (v0 join completes at once).
   f.call(api_key::offset_commit, 2,
          s16("idle") + hex("ffffffff") + s16("") + hex("ffffffffffffffff 00000001") + s16("t") +

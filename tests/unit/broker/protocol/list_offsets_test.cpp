@@ -95,7 +95,7 @@ void produce(BrokerFixture& f, const std::string& topic, std::initializer_list<s
 // Creates topic t; its partition 0 rolls a new segment at each append of
 // 1 KiB values (segment.bytes 1024, the smallest).
 ftgo::broker::storage::PartitionLog& small_segments(BrokerFixture& f) {
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   auto& log = *f.broker->store().partition("t", 0);
   ftgo::broker::storage::LogOptions options;
   options.segment_bytes = 1024;
@@ -147,7 +147,7 @@ TEST_CASE("ListOffsets: v6 and v7 requests and responses", "[broker][codec]") {
 
 TEST_CASE("ListOffsets -3 answers the first record with the largest timestamp", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   // An empty partition: no record, Kafka's -1, -1.
   CHECK(list_v7(f, "t", -3) == Answer{0, -1, -1, -1});
   produce(f, "t", {1000, 3000, 2000});  // offsets 0-2: the max inside the batch, not its last record
@@ -219,7 +219,7 @@ TEST_CASE("ListOffsets looks inside compressed batches, as Kafka decompresses th
                         Case{"zstd", Codec::zstd, Snappy::raw}}) {
     SECTION(c.name) {
       BrokerFixture f;
-      f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+      f.auto_create("t");
       produce(f, "t", {100});  // offset 0
       // Offsets 1-6; the largest timestamp at offset 5, not the last.
       produce_batch(f, "t", compress_batch(batch_of({900, 1000, 1200, 950, 1300, 1100}, 40), c.codec, c.framing));
@@ -243,7 +243,7 @@ TEST_CASE("ListOffsets inside batches real clients compressed", "[broker][protoc
   for (const auto& batch : ftgo::test::k_client_batches) {
     SECTION(std::string(batch.producer) + " " + batch.codec) {
       BrokerFixture f;
-      f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+      f.auto_create("t");
       produce_batch(f, "t", hex(batch.hex));
       CHECK(list_v7(f, "t", ts + 4500) == Answer{0, ts + 5000, 5, 0});
       CHECK(list_v7(f, "t", ts + 3000) == Answer{0, ts + 3000, 3, 0});
@@ -256,7 +256,7 @@ TEST_CASE("ListOffsets inside batches real clients compressed", "[broker][protoc
 
 TEST_CASE("ListOffsets on a compressed batch that does not decompress answers the batch", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   produce(f, "t", {100});
   // gzip in the attributes, plain records in the body: the batch's first offset and max timestamp.
   produce(f, "t", {900, 1000, 950}, 1, 1);
@@ -273,7 +273,7 @@ TEST_CASE("ListOffsets on a compressed batch that does not decompress answers th
 
 TEST_CASE("ListOffsets on a decompression bomb answers as far as the cap, then the batch", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   // Record 0 holds 80 MiB of zeros (past the 64 MiB cap); record 1 comes after it.
   BatchBuilder b;
   b.timestamp(1000).add(std::string("k"), std::string(80 << 20, '\0'), 1000).add(std::string("k"), "v", 2000);
@@ -287,7 +287,7 @@ TEST_CASE("ListOffsets on a decompression bomb answers as far as the cap, then t
 
 TEST_CASE("ListOffsets answers -4, -5 and other negative timestamps as Kafka does", "[broker][protocol]") {
   BrokerFixture f;
-  f.call(api_key::metadata, 4, hex("00000001") + s16("t") + hex("01"));
+  f.auto_create("t");
   produce(f, "t", {1000, 1001});
   produce(f, "t", {1002});
   REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(1) == 1);

@@ -65,7 +65,7 @@ TEST_CASE("OffsetDelete: v0 request and response", "[broker][codec]") {
 TEST_CASE("OffsetDelete forgets an inactive group's offsets, not those an active group subscribes to",
           "[broker][protocol]") {
   BrokerFixture f(2);
-  for (const char* t : {"t", "u"}) f.call(api_key::metadata, 4, hex("00000001") + s16(t) + hex("01"));
+  for (const char* t : {"t", "u"}) f.auto_create(t);
   auto commit = [&](const std::string& group, const std::string& topic) {
     f.call(api_key::offset_commit, 2,
            s16(group) + hex("ffffffff") + s16("") + hex("ffffffffffffffff 00000001") + s16(topic) +

@@ -88,6 +88,10 @@ std::optional<std::string> BrokerFixture::call(std::int16_t key, std::int16_t ve
   return out;
 }
 
+void BrokerFixture::auto_create(const std::string& topic) {
+  call(broker::protocol::api_key::metadata, 4, hex("00000001") + s16(topic) + hex("01"));
+}
+
 std::string request_frame(std::int16_t key, std::int16_t version, std::int32_t correlation_id,
                           const std::string& client_id, const std::string& body) {
   std::string h;

@@ -94,6 +94,8 @@ struct BrokerFixture {
   // nullopt when the handler sent no response (yet).
   std::optional<std::string> call(std::int16_t key, std::int16_t version, const std::string& body,
                                   const std::string& client_id = "test");
+  // Creates `topic` the way most clients do: a Metadata v4 request that may auto-create it.
+  void auto_create(const std::string& topic);
 };
 
 // An OffsetCommit v2 body committing `offset` for partition 0 of `topic`
