@@ -142,6 +142,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 num.partitions=1
+log.retention.check.interval.ms=1000
+log.cleaner.backoff.ms=1000
 """)
         cp = os.path.join(KAFKA_LIB, "*")
         subprocess.run(["java", "-cp", cp, "kafka.tools.StorageTool", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qg",

@@ -38,6 +38,7 @@ std::int16_t append_error(storage::AppendError e) {
     case storage::AppendError::unsupported_magic: return error::corrupt_message;
     case storage::AppendError::out_of_order_sequence: return error::out_of_order_sequence_number;
     case storage::AppendError::invalid_producer_epoch: return error::invalid_producer_epoch;
+    case storage::AppendError::missing_key: return error::invalid_record;
   }
   return error::unknown_server_error;
 }
@@ -74,8 +75,12 @@ void encode_produce_response(Writer& w, const ProduceResponse& r, std::int16_t v
       if (version >= 2) w.i64(p.log_append_time_ms);
       if (version >= 5) w.i64(p.log_start_offset);
       if (version >= 8) {
-        w.array_length(0);  // record errors
-        w.null_string();    // error message
+        w.array_length(p.record_errors.size());
+        for (const auto& e : p.record_errors) {
+          w.i32(e.batch_index);
+          w.nullable_string(e.message);
+        }
+        w.nullable_string(p.error_message);
       }
     }
   }
@@ -107,6 +112,20 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
       rp.error_code = append_error(res.error);
       rp.log_start_offset = res.log_start_offset;
       if (rp.error_code == error::none) rp.base_offset = res.base_offset;
+      if (res.error == storage::AppendError::missing_key) {
+        // Kafka's LogValidator.validateKey and processRecordErrors, word for word.
+        std::string why = fmt::format("Compacted topic cannot accept message without key in topic partition {}-{}",
+                                      t.name, p.index);
+        std::vector<std::string> shown;
+        for (std::int32_t index : res.missing_keys) {
+          rp.record_errors.push_back({index, why});
+          if (shown.size() < 3) shown.push_back(fmt::format("RecordError(batchIndex={}, message='{}')", index, why));
+        }
+        rp.error_message = fmt::format(
+            "One or more records have been rejected due to {} record errors in total, and only showing the first "
+            "three errors at most: [{}]",
+            res.missing_keys.size(), fmt::join(shown, ", "));
+      }
       if (res.error == storage::AppendError::none) broker.notify_append(t.name, p.index);
     } catch (const std::exception& e) {
       fmt::print(stderr, "ftgo broker: append to {}-{} failed: {}\n", t.name, p.index, e.what());

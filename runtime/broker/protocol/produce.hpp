@@ -34,6 +34,12 @@ struct ProduceResponse {
     std::int64_t base_offset = -1;
     std::int64_t log_append_time_ms = -1;
     std::int64_t log_start_offset = -1;
+    struct RecordError {
+      std::int32_t batch_index = 0;  // the record's index in its batch
+      std::optional<std::string> message;
+    };
+    std::vector<RecordError> record_errors;  // v8+
+    std::optional<std::string> error_message; // v8+
   };
   struct Topic {
     std::string name;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "broker/record_batch.hpp"
+#include "broker/records.hpp"
 #include "broker/storage/producer_state.hpp"
 #include "broker/storage/segment.hpp"
 #include "util/error.hpp"
@@ -35,6 +36,7 @@ struct PartitionLog::Impl {
   void roll(std::int64_t base);
   void drop_segments_below(std::int64_t offset);
   AppendError check_producers(ProducerBatch& dup);
+  AppendError check_keys(std::span<const std::uint8_t> batches, std::vector<std::int32_t>& missing) const;
 };
 
 namespace {
@@ -131,6 +133,26 @@ AppendError PartitionLog::Impl::check_producers(ProducerBatch& dup) {
   return AppendError::none;
 }
 
+// A compacted topic takes only records with a key (Kafka's LogValidator):
+// every record of every batch but control batches, decompressing compressed
+// ones. A batch whose records do not decode is corrupt.
+AppendError PartitionLog::Impl::check_keys(std::span<const std::uint8_t> batches,
+                                           std::vector<std::int32_t>& missing) const {
+  std::string scratch;
+  std::vector<Record> records;
+  std::size_t pos = 0;
+  for (const BatchHeader& h : headers) {
+    auto batch = batches.subspan(pos, h.total_size());
+    pos += h.total_size();
+    if (h.control()) continue;
+    if (!decode_batch_records(batch, h, scratch, records)) return AppendError::corrupt_message;
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (records[i].key_null) missing.push_back(static_cast<std::int32_t>(i));
+    if (!missing.empty()) return AppendError::missing_key;
+  }
+  return AppendError::none;
+}
+
 void PartitionLog::set_options(LogOptions options) {
   options.segment_bytes = std::clamp<std::uint64_t>(options.segment_bytes, 1024, INT32_MAX);
   m_impl->options = options;
@@ -203,6 +225,12 @@ AppendResult PartitionLog::append(std::span<std::uint8_t> batches) {
     result.error = cursor.error() == BatchError::bad_magic ? AppendError::unsupported_magic
                                                            : AppendError::corrupt_message;
     return result;
+  }
+  if (im.options.cleanup_compact) {
+    if (AppendError e = im.check_keys(batches, result.missing_keys); e != AppendError::none) {
+      result.error = e;
+      return result;
+    }
   }
   ProducerBatch dup;
   if (AppendError e = im.check_producers(dup); e != AppendError::none) {
@@ -295,7 +323,9 @@ void PartitionLog::collect_sync(std::vector<File>& out) {
 
 // Deletes whole segments from the oldest, never the active one: by time when
 // a segment's newest record is older than retention_ms; by size while the log
-// minus the oldest segment is still at least retention_bytes.
+// minus the oldest segment is still at least retention_bytes. Only when the
+// cleanup.policy has `delete` (Kafka's UnifiedLog.deleteOldSegments); the
+// DeleteRecords start offset applies whatever the policy.
 void PartitionLog::enforce_retention(std::int64_t now_ms) {
   Impl& im = *m_impl;
   im.drop_segments_below(im.start_floor);
@@ -304,6 +334,7 @@ void PartitionLog::enforce_retention(std::int64_t now_ms) {
     it->second->remove();
     im.segments.erase(it);
   };
+  if (!im.options.cleanup_delete) return;  // compact only: no time or size retention
   if (im.options.retention_ms >= 0) {
     while (im.segments.size() > 1 &&
            im.segments.begin()->second->retention_timestamp() < now_ms - im.options.retention_ms)
@@ -327,6 +358,8 @@ std::uint64_t PartitionLog::size_bytes() const {
 }
 
 std::int64_t PartitionLog::max_message_bytes() const { return m_impl->options.max_message_bytes; }
+
+const LogOptions& PartitionLog::options() const { return m_impl->options; }
 
 std::size_t PartitionLog::segment_count() const { return m_impl->segments.size(); }
 

@@ -37,6 +37,17 @@ struct LogOptions {
   // The largest record batch Produce accepts (the topic's max.message.bytes);
   // -1: the broker's message.max.bytes.
   std::int64_t max_message_bytes = -1;
+  // cleanup.policy: time and size retention apply only with `delete`; with
+  // `compact` every record needs a key and the LogCleaner keeps the latest
+  // record of each key (both: compact,delete).
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  // Compaction (cleaner.hpp): a record is cleanable once older than this (Kafka's default 0).
+  std::int64_t min_compaction_lag_ms = 0;
+  // Clean when dirty bytes / log bytes (closed segments) reach this.
+  double min_cleanable_dirty_ratio = 0.5;
+  // Tombstones stay this long after the cleaner first cleaned them (default 1 day).
+  std::int64_t delete_retention_ms = 24LL * 3600 * 1000;
 };
 
 enum class AppendError {
@@ -47,6 +58,8 @@ enum class AppendError {
                           // error to the client; base_offset is the original one
   out_of_order_sequence,  // a gap in an idempotent producer's sequence (error 45)
   invalid_producer_epoch, // an idempotent batch from an older producer epoch (error 47)
+  missing_key,            // a record without a key for a compacted topic (INVALID_RECORD 87);
+                          // AppendResult::missing_keys says which records of their batch
 };
 
 struct AppendResult {
@@ -54,6 +67,9 @@ struct AppendResult {
   std::int64_t base_offset = -1;   // offset given to the first record
   std::int64_t last_offset = -1;
   std::int64_t log_start_offset = 0;
+  // missing_key: the index in its batch of each record without a key, in the
+  // first batch that has one (Kafka validates one batch per partition).
+  std::vector<std::int32_t> missing_keys;
 };
 
 class PartitionLog {
@@ -104,6 +120,7 @@ class PartitionLog {
   // apply from the next append or retention pass.
   void set_options(LogOptions options);
   std::int64_t max_message_bytes() const;  // LogOptions::max_message_bytes
+  const LogOptions& options() const;
 
   void flush();                                   // fsync data and indexes
   // What flush() would fsync, handed to `out` to sync elsewhere (Segment::collect_sync).

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -67,10 +68,27 @@ std::int64_t config_int(const TopicInfo& info, const std::string& key, std::int6
   return v;
 }
 
+double config_ratio(const TopicInfo& info, const std::string& key, double fallback) {
+  auto it = info.config.find(key);
+  if (it == info.config.end()) return fallback;
+  std::size_t used = 0;
+  double v = -1;
+  try {
+    v = std::stod(it->second, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != it->second.size() || !(v >= 0 && v <= 1))
+    throw usage_error("invalid topic config", info.name,
+                      fmt::format("{}={} is not a number from 0 to 1", key, it->second));
+  return v;
+}
+
 // Apache Kafka 4.0's topic configs (TopicConfig, LogConfig). ftgo applies
-// retention.*, segment.bytes, segment.ms, index.interval.bytes and
-// max.message.bytes; it keeps and describes the others (cleanup.policy=compact
-// included: no compaction) so tools and frameworks that set them work.
+// cleanup.policy, retention.*, segment.bytes, segment.ms, index.interval.bytes,
+// max.message.bytes, min.compaction.lag.ms, min.cleanable.dirty.ratio and
+// delete.retention.ms; it keeps and describes the others so tools and
+// frameworks that set them work.
 constexpr std::string_view k_topic_configs[] = {
     "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
     "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
@@ -121,6 +139,15 @@ LogOptions topic_options(const TopicInfo& info, const LogOptions& defaults) {
   o.segment_ms = config_int(info, "segment.ms", o.segment_ms, -1);
   o.index_interval_bytes = static_cast<std::uint32_t>(
       std::min<std::int64_t>(config_int(info, "index.interval.bytes", o.index_interval_bytes, 0), INT32_MAX));
+  if (auto it = info.config.find("cleanup.policy"); it != info.config.end()) {
+    auto items = split_config_list(it->second);
+    for (auto& v : items) std::erase(v, ' ');
+    o.cleanup_delete = std::find(items.begin(), items.end(), "delete") != items.end();
+    o.cleanup_compact = std::find(items.begin(), items.end(), "compact") != items.end();
+  }
+  o.min_compaction_lag_ms = config_int(info, "min.compaction.lag.ms", o.min_compaction_lag_ms, 0);
+  o.delete_retention_ms = config_int(info, "delete.retention.ms", o.delete_retention_ms, 0);
+  o.min_cleanable_dirty_ratio = config_ratio(info, "min.cleanable.dirty.ratio", o.min_cleanable_dirty_ratio);
   return o;
 }
 

@@ -95,7 +95,7 @@ TEST_CASE("Produce: v3 request and response", "[broker][codec]") {
   CHECK(req.topics[0].partitions[0].records->size() == 3);
 
   ProduceResponse resp;
-  resp.topics.push_back({"t", {{0, 0, 5, -1, 0}}});
+  resp.topics.push_back({"t", {{0, 0, 5, -1, 0, {}, {}}}});
   CHECK_BYTES(encoded([&](Writer& w) { encode_produce_response(w, resp, 3); }),
               hex("00000001") + s16("t") + hex("00000001 00000000 0000 0000000000000005 ffffffffffffffff 00000000"));
 }
