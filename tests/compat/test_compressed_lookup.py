@@ -46,11 +46,16 @@ def batches_on_disk(target, topic):
     return found
 
 
+# Longer than producing the records can take even on a loaded machine (500 ms was not: a producer
+# thread descheduled that long sends what it has): each producer's flush() sends at once anyway.
+LINGER_MS = 60_000
+
+
 def produce_in_one_batch(bootstrap, topic, records, codec):
     """confluent-kafka, once it knows partition 0's leader: records it takes before that wait apart
     and may leave in a batch of their own."""
     from confluent_kafka import Producer
-    p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 500, "compression.type": codec})
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": LINGER_MS, "compression.type": codec})
     deadline = time.time() + 30
     while True:
         partitions = p.list_topics(topic, timeout=10).topics[topic].partitions
@@ -68,7 +73,7 @@ def produce_kafka_python(bootstrap, topic, records, codec):
     waits for the partition's metadata."""
     from kafka import KafkaProducer
     p = KafkaProducer(bootstrap_servers=bootstrap, api_version_auto_timeout_ms=KP_VERSION_TIMEOUT_MS, acks="all",
-                      linger_ms=500, compression_type=codec)
+                      linger_ms=LINGER_MS, compression_type=codec)
     try:
         futures = [p.send(topic, key=r.key, value=r.value, partition=0, timestamp_ms=r.timestamp) for r in records]
         p.flush(30)
@@ -142,7 +147,8 @@ def test_lookups_land_on_the_record_inside_a_compressed_batch(target, make_clien
     elif producer == "kafka-python":
         produce_kafka_python(target.bootstrap, topic, records, codec)
     else:  # the Java producer waits for the partition's metadata before it takes the first record
-        make_client(producer, target.bootstrap).produce(topic, records, compression=codec, config={"linger.ms": 500})
+        make_client(producer, target.bootstrap).produce(topic, records, compression=codec,
+                                                        config={"linger.ms": LINGER_MS})
     on_disk = batches_on_disk(target, topic)
     if on_disk is not None:  # the lookups below mean something only if the records share one batch
         assert on_disk == [(CODECS[codec], N)]
