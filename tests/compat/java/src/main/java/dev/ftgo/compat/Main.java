@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
  * (ops in {@link Ops}); a request may print {"event": ...} lines before its answer.
  * {@code member BOOTSTRAP TOPIC GROUP SESSION_MS [INSTANCE_ID]}: one consumer-group member
  * ({@link Member}), static when INSTANCE_ID is given.
+ * {@code streams BOOTSTRAP APP_ID IN OUT STATE_DIR}: a Kafka Streams word count ({@link WordCount}).
  * One JVM serves a whole test module, because a JVM start is slow.
  */
 public final class Main {
@@ -28,6 +29,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length >= 1 && args[0].equals("member")) {
             Member.run(args[1], args[2], args[3], Integer.parseInt(args[4]), args.length > 5 ? args[5] : null);
+            return;
+        }
+        if (args.length >= 1 && args[0].equals("streams")) {
+            WordCount.run(args[1], args[2], args[3], args[4], args[5]);
             return;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
