@@ -19,6 +19,12 @@ changelog and the output before committing the input offsets, so each line is pr
 once. What it catches: a lost committed offset (run 2 re-reads phase 1: keys and values beyond
 the sequence), a changelog not restored (run 2 counts from 0), records lost or duplicated on the
 repartition topic or by DeleteRecords (counts too low or too high).
+Also asserted: each run waits until Streams has purged the repartition topic to its end (low
+watermark == high: committed, then DeleteRecords); the store is a RocksDB one; the group runs
+Streams' "stream" assignor; the internal topics have the input's partition count and exactly the
+topic configs Streams asked for (DescribeConfigs); after a clean close the group's committed
+offsets are the end offsets of the input and repartition topics; run 2 restored each changelog
+partition, between one record per word and one per update of run 1.
 """
 import os
 import re
@@ -214,12 +220,13 @@ def committed(bootstrap, group, topic, partitions):
         c.close()
 
 
-def topic_configs(bootstrap, topic):
-    from confluent_kafka.admin import ConfigResource
+def topic_overrides(bootstrap, topic):
+    """The topic's own configs (DescribeConfigs entries of source DYNAMIC_TOPIC_CONFIG)."""
+    from confluent_kafka.admin import ConfigResource, ConfigSource
     res = ConfigResource(ConfigResource.Type.TOPIC, topic)
     a = admin(bootstrap)
     entries = a.describe_configs([res])[res].result(20)
-    return {k: e.value for k, e in entries.items()}
+    return {k: e.value for k, e in entries.items() if e.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value}
 
 
 def test_word_count_restores_its_store_from_the_changelog(target, spawn, tmp_path):
@@ -252,9 +259,11 @@ def test_word_count_restores_its_store_from_the_changelog(target, spawn, tmp_pat
     listed = a.list_topics(timeout=10).topics
     for t in (repartition, changelog):
         assert t in listed and len(listed[t].partitions) == PARTITIONS, (t, sorted(listed))
-    assert topic_configs(b, changelog)["cleanup.policy"] == "compact"
-    rep = topic_configs(b, repartition)
-    assert rep["cleanup.policy"] == "delete" and rep["retention.ms"] == "-1", rep
+    # What Streams 4.0 asks for: a compacted changelog; a repartition topic kept until Streams
+    # purges it itself (retention.ms -1), in 50 MB segments; record timestamps as produced.
+    assert topic_overrides(b, changelog) == {"cleanup.policy": "compact", "message.timestamp.type": "CreateTime"}
+    assert topic_overrides(b, repartition) == {"cleanup.policy": "delete", "message.timestamp.type": "CreateTime",
+                                               "retention.ms": "-1", "segment.bytes": "52428800"}
     # A clean close committed everything: the input and the repartition topic are consumed to the end.
     for t in (src, repartition):
         ends = {p: hi for p, (lo, hi) in watermarks(b, t).items()}

@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * counted into the persistent (RocksDB) store "counts" (changelog APP_ID-counts-changelog); every
  * update goes to OUT as word -> count (String key, Long value), the record cache being off.
  * Everything else is Streams' defaults (at-least-once, replication.factor -1, the classic group
- * protocol with Streams' own assignor), except a short commit interval and session timeout.
+ * protocol with Streams' own assignor), except short commit and purge intervals and session timeout.
  *
  * <p>Prints one JSON line per event on stdout: {"event":"state","state":S} on each state change,
  * {"event":"restored","store":..,"partition":..,"records":N} when a store partition has been
@@ -42,6 +42,8 @@ final class WordCount {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        // Purge consumed repartition records (DeleteRecords) after each commit, not every 30 s.
+        p.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, "200");
         // A member that closed without leaving (Streams' consumers never send LeaveGroup) holds up
         // the next rebalance until its session expires: keep that short (Kafka's minimum).
         p.put("session.timeout.ms", "6000");
