@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <iostream>
 
@@ -68,6 +70,22 @@ std::filesystem::path Globals::workspace_root() const {
 }
 
 config::Workspace Globals::load_workspace() const { return config::load_workspace(workspace_root()); }
+
+CLI::Validator whole_number(long long min, long long max) {
+  std::string range = max >= INT32_MAX ? std::to_string(min) + " or more"
+                                       : "from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& s) -> std::string {
+        long long v = 0;
+        const char* end = s.data() + s.size();
+        auto [ptr, ec] = std::from_chars(s.data(), end, v);
+        if (ec == std::errc() && ptr == end && v >= min && v <= max) return "";
+        bool too_large = max >= INT32_MAX && ((ec == std::errc::result_out_of_range && !s.empty() && s[0] != '-') ||
+                                              (ec == std::errc() && ptr == end && v > max));
+        return s + ": expected a whole number, " + range + (too_large ? " (at most " + std::to_string(max) + ")" : "");
+      },
+      "INT");
+}
 
 CLI::App* add_unimplemented(CLI::App& app, const std::string& name, const std::string& help) {
   auto* cmd = app.add_subcommand(name, help + " (not implemented yet)");

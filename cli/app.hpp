@@ -27,6 +27,11 @@ struct Globals {
 
 int ftgo_main(int argc, char** argv);
 
+// A CLI11 check for a whole number from `min` to `max`, so a bad value reads
+// `--count: abc: expected a whole number, 0 or more` instead of CLI11's range
+// of doubles. A `max` of INT32_MAX or more is not shown.
+CLI::Validator whole_number(long long min, long long max);
+
 // Registers a verb that is not built yet: it says so and exits 1.
 CLI::App* add_unimplemented(CLI::App& app, const std::string& name, const std::string& help);
 

@@ -58,7 +58,8 @@ void setup_broker(CLI::App& app, Globals& g) {
       "write before acknowledging it (slower). SIGTERM or SIGINT stops it cleanly. Inside a workspace (found "
       "walking up from the current directory, or -C) whose kafka.mode is embedded, the defaults of --port and "
       "--data are its ftgo.yaml's kafka.port and kafka.data; flags override them.");
-  cmd->add_option("--port", opt->port, "Port to listen on (default: kafka.port of the workspace, else 9092)");
+  cmd->add_option("--port", opt->port, "Port to listen on (default: kafka.port of the workspace, else 9092)")
+      ->check(whole_number(0, 65535));
   cmd->add_option("--host", opt->host, "Address to listen on and advertise to clients")
       ->default_val("127.0.0.1");
   cmd->add_option("--data", opt->data, "Data directory (default: kafka.data of the workspace, else ./.ftgo/kafka)")

@@ -93,7 +93,8 @@ void setup_logs(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("logs", "Show a service's output (from .ftgo/logs, also when nothing runs)");
   cmd->add_option("service", opts->service, "The service (or kafka)")->required();
   cmd->add_flag("-f,--follow", opts->follow, "Keep printing new lines");
-  cmd->add_option("-n,--lines", opts->lines, "How many of the last lines to show (default 100)");
+  cmd->add_option("-n,--lines", opts->lines, "How many of the last lines to show (default 100)")
+      ->check(whole_number(0, INT32_MAX));
   cmd->callback([&g, opts] { run_logs(g, *opts); });
 }
 

@@ -4,9 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -64,12 +63,31 @@ class OrderedPrinter {
   size_t m_next = 0;
 };
 
+// Refuses a directory (it opens, and reads as nothing) before anything is sent.
+void check_readable(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw usage_error("cannot read", path, "is a directory, not a file");
+}
+
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw usage_error("cannot read", path, std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  check_readable(path);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw usage_error("cannot read", path, std::strerror(errno));
+  std::string data;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw usage_error("cannot read", path, std::strerror(err));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
 }
 
 void run_publish(const PublishOptions& o, const Globals& g) {
@@ -101,6 +119,7 @@ void run_publish(const PublishOptions& o, const Globals& g) {
     e.value = o.value ? *o.value : read_file(o.file);
     publisher.send(e);
   } else if (!o.file.empty()) {
+    check_readable(o.file);
     int fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw usage_error("cannot read", o.file, std::strerror(errno));
     try {
@@ -139,7 +158,7 @@ void setup_publish(CLI::App& app, Globals& g) {
   cmd->add_option("value", o->value, "The event's value (else stdin, one event per line)");
   cmd->add_option("-k,--key", o->key, "The key of every event");
   cmd->add_option("-H,--header", o->headers, "A header NAME=VALUE (repeatable)")->type_name("K=V");
-  cmd->add_option("-p,--partition", o->partition, "Write to this partition")->check(CLI::NonNegativeNumber);
+  cmd->add_option("-p,--partition", o->partition, "Write to this partition")->check(whole_number(0, INT32_MAX));
   cmd->add_flag("--jsonl", o->jsonl, "Read JSON envelopes (as tail -o json prints), one per line");
   cmd->add_option("--file", o->file, "Publish this file as one event (with --jsonl: read envelopes from it)");
   cmd->callback([o, &g] { run_publish(*o, g); });

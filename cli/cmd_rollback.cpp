@@ -30,7 +30,8 @@ void setup_rollback(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("rollback", "Make an earlier release of a service live again, without rebuilding");
   cmd->add_option("service", o->service, "The service")->required();
   cmd->add_option("--to", o->to, "The deployment number (ftgo history) to go back to; default: the previous release")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(whole_number(0, INT32_MAX));
   cmd->callback([o, &g] { run_rollback(*o, g); });
 }
 

@@ -65,7 +65,7 @@ void setup_tail(CLI::App& app, Globals& g) {
   cmd->add_option("--from", f->from,
                   "Where to start: beginning, end (default), OFFSET, -N (last N per partition), "
                   "@TIME (epoch ms, ISO-8601, or relative like @-10m)");
-  cmd->add_option("-n,--count", f->count, "Stop after COUNT events")->check(CLI::NonNegativeNumber);
+  cmd->add_option("-n,--count", f->count, "Stop after COUNT events")->check(whole_number(0, INT64_MAX));
   cmd->add_flag("-e,--exit", f->exit_at_end, "Exit once the end of every partition is reached");
   cmd->add_option("-g,--group", f->group, "Consume as this consumer group and commit offsets");
   cmd->add_option("-o,--output", f->output, "text (default), json (the envelope publish --jsonl reads) or raw")

@@ -108,7 +108,8 @@ void setup_topics(CLI::App& app, Globals& g) {
 
   auto* create = cmd->add_subcommand("create", "Create topics");
   create->add_option("names", f->names, "Topic names")->required();
-  create->add_option("--partitions", f->partitions, "Partitions of each topic (default 1)");
+  create->add_option("--partitions", f->partitions, "Partitions of each topic (default 1)")
+      ->check(whole_number(1, INT32_MAX));
   create->add_option("--replication-factor", f->replication_factor, "Replicas (default: the broker's)");
   create->add_option("--config", f->configs, "A topic config KEY=VALUE (repeatable)")->type_name("K=V");
   create->add_flag("--if-not-exists", f->if_not_exists, "An existing topic is not an error");

@@ -1,5 +1,6 @@
 #include "events/brokers.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -27,11 +28,57 @@ std::optional<Brokers> from_workspace(const std::filesystem::path& root) {
   return Brokers{"127.0.0.1:" + std::to_string(ws.kafka.port), {}};
 }
 
+// Each comma-separated HOST:PORT of `list` (an optional proto:// prefix, an
+// optional :PORT, [v6] in brackets) must be well formed: a typo fails at once
+// instead of after the connect timeout. `source` names where it came from.
+void check_bootstrap(const std::string& list, const std::string& source) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string entry = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? list.size() + 1 : comma + 1;
+    auto bad = [&](const std::string& why) {
+      throw usage_error("bad broker address", entry.empty() ? list : entry, why + " (from " + source + ")");
+    };
+    std::string hostport = entry;
+    if (auto scheme = hostport.find("://"); scheme != std::string::npos) hostport.erase(0, scheme + 3);
+    std::string host = hostport, port;
+    if (!hostport.empty() && hostport[0] == '[') {
+      auto close = hostport.find(']');
+      if (close == std::string::npos) bad("expected HOST:PORT");
+      host = hostport.substr(0, close + 1);
+      if (close + 1 < hostport.size()) {
+        if (hostport[close + 1] != ':') bad("expected HOST:PORT");
+        port = hostport.substr(close + 2);
+        if (port.empty()) bad("missing port after ':' (expected HOST:PORT)");
+      }
+    } else if (std::count(hostport.begin(), hostport.end(), ':') == 1) {
+      auto colon = hostport.find(':');
+      host = hostport.substr(0, colon);
+      port = hostport.substr(colon + 1);
+      if (port.empty()) bad("missing port after ':' (expected HOST:PORT)");
+    }
+    if (host.empty()) bad("missing host (expected HOST:PORT)");
+    if (!port.empty()) {
+      bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
+        bad("bad port \"" + port + "\" (expected a number from 1 to 65535)");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Brokers resolve_brokers(const std::string& flag, const std::optional<std::filesystem::path>& workspace_root) {
-  if (!flag.empty()) return Brokers{flag, {}};
-  if (const char* env = std::getenv("FTGO_BROKERS"); env && *env) return Brokers{env, {}};
+  if (!flag.empty()) {
+    check_bootstrap(flag, "--brokers");
+    return Brokers{flag, {}};
+  }
+  if (const char* env = std::getenv("FTGO_BROKERS"); env && *env) {
+    check_bootstrap(env, "FTGO_BROKERS");
+    return Brokers{env, {}};
+  }
   if (workspace_root) {
     if (auto b = from_workspace(*workspace_root)) return *b;
   }

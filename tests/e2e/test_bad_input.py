@@ -1,0 +1,85 @@
+"""Bad input, as a first-time user types it, across the verbs: every mistake
+gets `ftgo: error: <what>: <where>: <cause>` with the right exit code, and
+nothing is published, written or lost because of it."""
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from conftest import ftgo, free_port
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures", "run"))
+from runkit import make_workspace  # noqa: E402
+
+
+def topic():
+    return f"bad-{uuid.uuid4().hex[:10]}"
+
+
+def events_on(bootstrap, name):
+    p = ftgo("--brokers", bootstrap, "tail", name, "--from", "beginning", "-e", "-o", "json", check=0)
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+# --- publish ---------------------------------------------------------------
+
+def test_publish_file_that_is_a_directory_is_refused_and_publishes_nothing(broker, tmp_path):
+    t = topic()
+    ftgo("--brokers", broker.bootstrap, "topics", "create", t, check=0)
+    for extra in ([], ["--jsonl"]):
+        p = ftgo("--brokers", broker.bootstrap, "publish", t, "--file", tmp_path, *extra, check=2)
+        assert p.stderr.startswith(f"ftgo: error: cannot read: {tmp_path}: "), p.stderr
+        assert "directory" in p.stderr
+    assert events_on(broker.bootstrap, t) == []
+
+
+def test_publish_file_that_cannot_be_read_publishes_nothing(broker):
+    t = topic()
+    ftgo("--brokers", broker.bootstrap, "topics", "create", t, check=0)
+    # /proc/self/mem opens but every read of it at offset 0 fails (EIO).
+    p = ftgo("--brokers", broker.bootstrap, "publish", t, "--file", "/proc/self/mem", check=2)
+    assert p.stderr.startswith("ftgo: error: cannot read: /proc/self/mem: "), p.stderr
+    assert events_on(broker.bootstrap, t) == []
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "99999999999"])
+def test_publish_bad_partition_number_says_what_is_expected(value):
+    p = ftgo("--brokers", f"127.0.0.1:{free_port()}", "publish", "t", "x", "-p", value, check=2)
+    assert p.stderr.startswith("ftgo: error: "), p.stderr
+    assert "--partition" in p.stderr and value in p.stderr
+    assert "0 or more" in p.stderr
+    assert len(p.stderr) < 200, p.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "abc"])
+def test_tail_bad_count_says_what_is_expected(value):
+    p = ftgo("--brokers", f"127.0.0.1:{free_port()}", "tail", "t", "-n", value, check=2)
+    assert p.stderr.startswith("ftgo: error: "), p.stderr
+    assert "--count" in p.stderr and value in p.stderr
+    assert "0 or more" in p.stderr
+    assert len(p.stderr) < 200, p.stderr
+
+
+# --- --brokers / FTGO_BROKERS ------------------------------------------------
+
+@pytest.mark.parametrize("verb", [["publish", "t", "x"], ["tail", "t"], ["topics", "list"]])
+@pytest.mark.parametrize("address", ["127.0.0.1:abc", "127.0.0.1:99999", "127.0.0.1:", "localhost:9092,:9093"])
+def test_a_malformed_broker_address_is_a_usage_error_at_once(verb, address):
+    p = ftgo("--brokers", address, *verb, timeout=4, check=2)
+    assert p.stderr.startswith("ftgo: error: bad broker address: "), p.stderr
+    assert "--brokers" in p.stderr
+
+
+def test_a_malformed_ftgo_brokers_is_named(tmp_path):
+    p = ftgo("publish", "t", "x", env={"FTGO_BROKERS": "127.0.0.1:x"}, timeout=4, check=2)
+    assert p.stderr.startswith("ftgo: error: bad broker address: 127.0.0.1:x: "), p.stderr
+    assert "FTGO_BROKERS" in p.stderr
+
+
+def test_well_formed_broker_addresses_are_accepted(broker):
+    for address in (broker.bootstrap, f"localhost:{broker.port}", f"PLAINTEXT://127.0.0.1:{broker.port}",
+                    f"127.0.0.1:{broker.port},127.0.0.1:{broker.port}"):
+        ftgo("--brokers", address, "topics", "list", check=0)
