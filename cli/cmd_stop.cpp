@@ -14,7 +14,10 @@ void setup_stop(CLI::App& app, Globals& g) {
   cmd->callback([&g, service] {
     auto root = g.workspace_root();
     nlohmann::json req{{"cmd", "stop"}};
-    if (!service->empty()) req["service"] = *service;
+    if (!service->empty()) {
+      check_run_has_service(root, *service);
+      req["service"] = *service;
+    }
     auto reply = supervisor::control_request(root, req, 10 * 60 * 1000);
     if (!reply.value("ok", false))
       throw failure("stop failed", service->empty() ? root.string() : *service, reply.value("error", "failed"));

@@ -25,6 +25,11 @@ void setup_deploy(CLI::App& app, Globals& g);
 void setup_history(CLI::App& app, Globals& g);
 void setup_rollback(CLI::App& app, Globals& g);
 
+// Throws a usage error, with a "did you mean", when `service` is not part of
+// the run serving `root` (restart and stop check before they ask; defined in
+// cmd_restart.cpp).
+void check_run_has_service(const std::filesystem::path& root, const std::string& service);
+
 // Sets the exit code the current verb wants when it returns normally
 // (e.g. doctor exits 1 when a check failed, without an error message).
 void set_exit_code(int code);

@@ -83,3 +83,28 @@ def test_well_formed_broker_addresses_are_accepted(broker):
     for address in (broker.bootstrap, f"localhost:{broker.port}", f"PLAINTEXT://127.0.0.1:{broker.port}",
                     f"127.0.0.1:{broker.port},127.0.0.1:{broker.port}"):
         ftgo("--brokers", address, "topics", "list", check=0)
+
+
+# --- restart / stop on a running workspace -----------------------------------
+
+@pytest.fixture
+def running(tmp_path):
+    root = make_workspace(tmp_path / "ws", {
+        "order-service": {"run": "sleep 300"},
+        "kitchen-service": {"run": "sleep 300"},
+    })
+    try:
+        ftgo("-C", root, "run", "-d", timeout=120, check=0)
+        yield root
+    finally:
+        ftgo("-C", root, "down", timeout=120)
+
+
+@pytest.mark.parametrize("verb", ["restart", "stop"])
+def test_restart_or_stop_of_an_unknown_service_is_a_usage_error_with_a_suggestion(running, verb):
+    p = ftgo("-C", running, verb, "ordr-service", check=2)
+    assert p.stderr.startswith("ftgo: error: unknown service: ordr-service: "), p.stderr
+    assert "did you mean 'order-service'?" in p.stderr
+    ps = json.loads(ftgo("-C", running, "ps", "--json", check=0).stdout)
+    states = {s["name"]: s["state"] for s in ps["services"]}
+    assert states["order-service"] == "running" and states["kitchen-service"] == "running", states

@@ -254,7 +254,7 @@ def test_stop_one_then_restart_it(tmp_path):
         ftgo("-C", root, "restart", "a", check=0)
         assert ps(root)["a"]["state"] == "running"
         r = ftgo("-C", root, "restart", "nope")
-        assert r.returncode == 1 and "unknown service: nope" in r.stderr
+        assert r.returncode == 2 and "unknown service: nope" in r.stderr  # bad input (DESIGN.md)
         ftgo("-C", root, "stop", check=0)
         s = ps(root)
         assert s["a"]["state"] == "stopped" and s["b"]["state"] == "stopped"
