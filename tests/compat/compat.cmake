@@ -46,3 +46,6 @@ foreach(entry ${FTGO_COMPAT_CASES})
   set_tests_properties(compat_${name} PROPERTIES LABELS compat TIMEOUT 600 ENVIRONMENT
     "FTGO_BIN=$<TARGET_FILE:ftgo>;FTGO_COMPAT_RDKAFKA_DRIVER=$<TARGET_FILE:compat_rdkafka_driver>;FTGO_COMPAT_REQUIRE=1")
 endforeach()
+# About 40 JVM starts: 150 s on a quiet machine, 350 s with the CPU busy (four CPU hogs
+# alongside ctest -j2), more under the sanitizers; 600 s is too close.
+set_tests_properties(compat_kafka_tools PROPERTIES TIMEOUT 1200)
