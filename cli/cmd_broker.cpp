@@ -19,12 +19,14 @@ struct BrokerOptions {
   std::string data;  // empty: the workspace's kafka.data, else ./.ftgo/kafka
   int partitions = 1;
   std::string fsync = "interval";
+  std::int64_t log_cleaner_backoff_ms = 15000;
 };
 
 void run_broker(const BrokerOptions& opt, const Globals& g) {
   broker::BrokerOptions b;
   b.host = opt.host;
   b.default_partitions = opt.partitions;
+  b.log_cleaner_backoff_ms = opt.log_cleaner_backoff_ms;
   b.log.fsync = opt.fsync == "always" ? broker::storage::FsyncPolicy::always
                                       : broker::storage::FsyncPolicy::interval;
   if (!opt.data.empty() && opt.port) {
@@ -70,6 +72,11 @@ void setup_broker(CLI::App& app, Globals& g) {
   cmd->add_option("--fsync", opt->fsync, "When to fsync: always (each write) or interval (every second)")
       ->default_val("interval")
       ->check(CLI::IsMember({"always", "interval"}));
+  cmd->add_option("--log-cleaner-backoff-ms", opt->log_cleaner_backoff_ms,
+                  "How often the log cleaner compacts topics with cleanup.policy=compact (Kafka's "
+                  "log.cleaner.backoff.ms)")
+      ->default_val(15000)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
   cmd->callback([opt, &g] { run_broker(*opt, g); });
 }
 

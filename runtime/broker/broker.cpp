@@ -19,7 +19,8 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_groups(m_clock),
       m_group_timer(io),
       m_flush_timer(io),
-      m_retention_timer(io) {
+      m_retention_timer(io),
+      m_cleaner_timer(io) {
   if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
 }
 
@@ -123,10 +124,19 @@ void Broker::enforce_retention() {
   }
 }
 
+void Broker::clean_logs() {
+  try {
+    m_store->clean_logs(now_ms());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ftgo broker: log cleaner: {}\n", e.what());
+  }
+}
+
 void Broker::start_timers() {
   m_timers = true;
   arm_flush_timer();
   arm_retention_timer();
+  arm_cleaner_timer();
   arm_group_timer();
 }
 
@@ -135,6 +145,7 @@ void Broker::cancel_timers() {
   m_group_timer.cancel();
   m_flush_timer.cancel();
   m_retention_timer.cancel();
+  m_cleaner_timer.cancel();
   m_group_timer_at = -1;
 }
 
@@ -155,6 +166,16 @@ void Broker::arm_retention_timer() {
     if (ec) return;
     enforce_retention();
     arm_retention_timer();
+  });
+}
+
+void Broker::arm_cleaner_timer() {
+  if (!m_timers) return;
+  m_cleaner_timer.expires_after(std::chrono::milliseconds(m_options.log_cleaner_backoff_ms));
+  m_cleaner_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    clean_logs();
+    arm_cleaner_timer();
   });
 }
 

@@ -42,6 +42,9 @@ struct BrokerOptions {
   // How often time and size retention runs, whatever the fsync policy
   // (Kafka's log.retention.check.interval.ms, there 5 minutes).
   std::int64_t retention_check_interval_ms = 1000;
+  // How often the log cleaner looks for compacted partitions to clean
+  // (Kafka's log.cleaner.backoff.ms, also 15 s there).
+  std::int64_t log_cleaner_backoff_ms = 15000;
 };
 
 // Something waiting for appends to a partition (a parked Fetch).
@@ -94,6 +97,8 @@ class Broker {
   std::size_t flush_async();
   // Runs time and size retention now (the retention timer calls it).
   void enforce_retention();
+  // One log-cleaner pass (the cleaner timer calls it).
+  void clean_logs();
   void start_timers();
   void cancel_timers();
 
@@ -101,6 +106,7 @@ class Broker {
   void arm_group_timer();
   void arm_flush_timer();
   void arm_retention_timer();
+  void arm_cleaner_timer();
 
   boost::asio::io_context& m_io;
   BrokerOptions m_options;
@@ -116,6 +122,7 @@ class Broker {
   std::int64_t m_group_timer_at = -1;
   boost::asio::steady_timer m_flush_timer;
   boost::asio::steady_timer m_retention_timer;
+  boost::asio::steady_timer m_cleaner_timer;
   bool m_timers = false;
   bool m_stopping = false;
   std::int64_t m_last_producer_id = 0;

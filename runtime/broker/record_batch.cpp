@@ -63,10 +63,10 @@ std::uint32_t compute_batch_crc(std::span<const std::uint8_t> batch) {
   return util::crc32c(batch.data() + k_batch_crc_start, batch.size() - k_batch_crc_start);
 }
 
-BatchError validate_batch(std::span<const std::uint8_t> buf, BatchHeader& h) {
+BatchError validate_batch(std::span<const std::uint8_t> buf, BatchHeader& h, bool compacted) {
   if (auto e = parse_batch_header(buf, h); e != BatchError::none) return e;
-  if (h.record_count <= 0 || h.last_offset_delta < 0 ||
-      static_cast<std::int64_t>(h.last_offset_delta) + 1 != h.record_count)
+  const std::int64_t span = static_cast<std::int64_t>(h.last_offset_delta) + 1;
+  if (h.record_count <= 0 || h.last_offset_delta < 0 || (compacted ? h.record_count > span : h.record_count != span))
     return BatchError::bad_count;
   if (compute_batch_crc(buf.first(h.total_size())) != h.crc) return BatchError::bad_crc;
   return BatchError::none;

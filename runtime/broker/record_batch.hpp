@@ -76,6 +76,10 @@ struct BatchHeader {
   bool log_append_time() const { return (attributes & 0x08) != 0; }
   bool transactional() const { return (attributes & 0x10) != 0; }
   bool control() const { return (attributes & 0x20) != 0; }
+  // Set by the log cleaner (KIP-534): baseTimestamp is then the time after
+  // which the batch's tombstones may be removed, and record timestamps are
+  // relative to it as usual.
+  bool has_delete_horizon() const { return (attributes & 0x40) != 0; }
 };
 
 enum class BatchError {
@@ -99,7 +103,10 @@ BatchError parse_batch_header(std::span<const std::uint8_t> buf, BatchHeader& ou
 
 // Everything parse_batch_header checks, plus the record count and the CRC of
 // the batch at the start of `buf` (which may hold more batches after it).
-BatchError validate_batch(std::span<const std::uint8_t> buf, BatchHeader& out);
+// The count must be lastOffsetDelta + 1, as producers write it; with
+// `compacted`, anything from 1 to that (the log cleaner removes records and
+// keeps lastOffsetDelta, as Kafka's does).
+BatchError validate_batch(std::span<const std::uint8_t> buf, BatchHeader& out, bool compacted = false);
 
 // The CRC-32C of a whole batch (bytes 21..end), as the header's crc should be.
 std::uint32_t compute_batch_crc(std::span<const std::uint8_t> batch);

@@ -3,6 +3,7 @@ refuses records without a key the way Kafka does (INVALID_RECORD with a record e
 log cleaner keeps the latest record of each key (the cleaner cases: ftgo only, see below).
 The retention and null-key cases run against Kafka 4.0 as well (FTGO_COMPAT_TARGET=kafka)."""
 import os
+import signal
 import socket
 import struct
 import time
@@ -150,3 +151,151 @@ def test_a_record_without_a_key_is_refused_by_a_compacted_topic(target, topic):
     assert produce_raw_v8(target.bootstrap, topic + "-cd", null_key_batch())[0] == 87
     create(target.bootstrap, topic + "-d", {"cleanup.policy": "delete"})
     assert produce_raw_v8(target.bootstrap, topic + "-d", null_key_batch()) == (0, [], None)
+
+
+# --- The log cleaner, with real clients. ftgo only: Kafka's cleaner runs when its own
+# scheduling decides (log.cleaner.backoff.ms, the dirty ratio, segment rolls by time), so when a
+# topic is compacted is not deterministic there; the cases need `--log-cleaner-backoff-ms`.
+
+@pytest.fixture
+def cleaner_broker(tmp_path):
+    if os.environ.get("FTGO_COMPAT_BOOTSTRAP") or TARGET != "ftgo":
+        pytest.skip("needs `ftgo broker --log-cleaner-backoff-ms` started by the suite")
+    from conftest import make_broker
+    b = make_broker(str(tmp_path), ["--log-cleaner-backoff-ms", "200"])
+    yield b
+    b.stop(signal.SIGKILL)
+
+
+KEYS = [b"k%d" % i for i in range(10)]
+
+
+def produce_versions(bootstrap, topic, compression):
+    """Five versions of each of ten keys and a sixth of five, then tombstones for k0 and k1, then tail records that
+    fill the active segment; one batch per round (linger), so several batches per key are in
+    closed segments. Returns {offset: (key, value)} of everything written."""
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 20,
+                  "compression.type": compression, "enable.idempotence": True})
+    written = {}
+
+    def on_delivery(err, m):
+        assert err is None, err
+        written[m.offset()] = (m.key(), m.value())
+    for version in range(6):
+        for k in KEYS if version < 5 else KEYS[5:]:  # the last round supersedes half of the one before:
+            p.produce(topic, key=k, value=b"%s=v%d " % (k, version) + b"x" * 100, partition=0,
+                      on_delivery=on_delivery)  # its batch is rewritten with the other half
+        assert p.flush(30) == 0
+    for k in KEYS[:2]:
+        p.produce(topic, key=k, value=None, partition=0, on_delivery=on_delivery)
+    assert p.flush(30) == 0
+    for i in range(30):
+        p.produce(topic, key=b"tail%02d" % i, value=b"t" * 100, partition=0, on_delivery=on_delivery)
+        assert p.flush(30) == 0  # one batch each: the versions above end up in closed segments
+    return written
+
+
+def expected_after_cleaning(written):
+    latest = {}
+    for offset in sorted(written):
+        latest[written[offset][0]] = offset
+    return [(o, written[o][0], written[o][1]) for o in sorted(written) if latest[written[o][0]] == o]
+
+
+def consume_all(bootstrap, topic, start=0, group=None, count=None):
+    conf = {"bootstrap.servers": bootstrap, "group.id": group or "compaction-reader",
+            "enable.auto.commit": False, "auto.offset.reset": "earliest"}
+    c = Consumer(conf)
+    got = []
+    try:
+        if group:
+            c.subscribe([topic])
+        else:
+            c.assign([TopicPartition(topic, 0, start)])
+        deadline = time.time() + 30
+        while time.time() < deadline and (count is None or len(got) < count):
+            m = c.poll(0.5)
+            if m is None:
+                if count is None and got:
+                    break
+                continue
+            assert m.error() is None, m.error()
+            got.append((m.offset(), m.key(), m.value()))
+    finally:
+        c.close()
+    return got
+
+
+def stored_batches(broker, topic):
+    """(codec, recordCount, lastOffsetDelta) of every batch in the partition's segment files."""
+    out = []
+    d = os.path.join(broker.data_dir, "topics", topic, "0")
+    for name in sorted(f for f in os.listdir(d) if f.endswith(".log")):
+        with open(os.path.join(d, name), "rb") as f:
+            data = f.read()
+        pos = 0
+        while pos + 61 <= len(data):
+            (length,) = struct.unpack_from(">i", data, pos + 8)
+            (attributes,) = struct.unpack_from(">h", data, pos + 21)
+            (last_delta,) = struct.unpack_from(">i", data, pos + 23)
+            (count,) = struct.unpack_from(">i", data, pos + 57)
+            out.append((attributes & 7, count, last_delta))
+            pos += 12 + length
+    return out
+
+
+def wait_compacted(bootstrap, topic, expected):
+    deadline = time.time() + 60
+    got = None
+    while time.time() < deadline:
+        got = consume_all(bootstrap, topic, count=len(expected))
+        if got == expected:
+            return got
+        time.sleep(0.5)
+    assert got == expected
+    return got
+
+
+@pytest.mark.parametrize("compression", ["none", "lz4"])
+def test_the_cleaner_keeps_the_latest_record_of_each_key(cleaner_broker, make_client, topic, compression):
+    bootstrap = cleaner_broker.bootstrap
+    create(bootstrap, topic, {"cleanup.policy": "compact", "segment.bytes": "1024",
+                              "min.cleanable.dirty.ratio": "0.01", "delete.retention.ms": "86400000"})
+    # A group commits offset 12 before anything is cleaned.
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "committed-" + topic, "enable.auto.commit": False})
+    written = produce_versions(bootstrap, topic, compression)
+    c.commit(offsets=[TopicPartition(topic, 0, 12)], asynchronous=False)
+    c.close()
+    expected = expected_after_cleaning(written)
+    assert len(expected) == 10 + 30  # one record per key, the tombstones of k0 and k1 included
+    assert [(k, v) for _, k, v in expected if v is None] == [(b"k0", None), (b"k1", None)]
+
+    got = wait_compacted(bootstrap, topic, expected)
+    offsets = [o for o, _, _ in got]
+    assert offsets == sorted(set(offsets))  # preserved, so increasing, with gaps
+    # The other clients read the cleaned log (rewritten batches included) the same way.
+    for client in ["kafka-python", "java"]:
+        recs = make_client(client, bootstrap).consume(topic, 0, "earliest", count=len(expected), timeout=30)
+        assert [(r.offset, r.key, r.value) for r in recs] == expected, client
+    # The committed consumer resumes at its offset, inside what was cleaned away.
+    resumed = consume_all(bootstrap, topic, group="committed-" + topic, count=len([e for e in expected if e[0] >= 12]))
+    assert resumed == [e for e in expected if e[0] >= 12]
+    assert "ftgo broker: cleaned " + topic + "-0" in open(cleaner_broker.log).read()
+    stored = stored_batches(cleaner_broker, topic)
+    assert any(count < last_delta + 1 for _, count, last_delta in stored)  # rebuilt, records removed
+    if compression == "lz4":  # a rebuilt batch is written uncompressed, a whole one stays as it was
+        assert {codec for codec, _, _ in stored} == {0, 3}
+    # Earliest is still offset 0; a restart reads the same cleaned log.
+    assert watermarks(bootstrap, topic) == (0, max(written) + 1)
+    cleaner_broker.restart()
+    assert consume_all(bootstrap, topic, count=len(expected)) == expected
+
+
+def test_tombstones_go_after_delete_retention_ms(cleaner_broker, topic):
+    bootstrap = cleaner_broker.bootstrap
+    create(bootstrap, topic, {"cleanup.policy": "compact", "segment.bytes": "1024",
+                              "min.cleanable.dirty.ratio": "0.01", "delete.retention.ms": "0"})
+    written = produce_versions(bootstrap, topic, "none")
+    expected = [e for e in expected_after_cleaning(written) if e[2] is not None]
+    assert len(expected) == 8 + 30
+    wait_compacted(bootstrap, topic, expected)

@@ -10,34 +10,11 @@
 
 #include "broker/record_batch.hpp"
 #include "broker/records.hpp"
-#include "broker/storage/producer_state.hpp"
-#include "broker/storage/segment.hpp"
+#include "broker/storage/log_cleaner.hpp"
+#include "broker/storage/partition_log_impl.hpp"
 #include "util/error.hpp"
 
 namespace ftgo::broker::storage {
-
-namespace {
-constexpr const char* k_start_offset_file = "log-start-offset";
-}  // namespace
-
-struct PartitionLog::Impl {
-  fs::path dir;
-  LogOptions options;
-  std::map<std::int64_t, std::unique_ptr<Segment>> segments;  // by base offset
-  ProducerState producers;
-  std::vector<BatchHeader> headers;  // scratch for append
-  std::vector<std::pair<std::int64_t, ProducerEntry>> overlay;  // scratch: multi-batch appends
-  std::int64_t start_floor = 0;  // DeleteRecords' log start offset (file log-start-offset)
-
-  Segment& active() { return *segments.rbegin()->second; }
-  const Segment& active() const { return *segments.rbegin()->second; }
-
-  void open_segments();
-  void roll(std::int64_t base);
-  void drop_segments_below(std::int64_t offset);
-  AppendError check_producers(ProducerBatch& dup);
-  AppendError check_keys(std::span<const std::uint8_t> batches, std::vector<std::int32_t>& missing) const;
-};
 
 namespace {
 
@@ -56,6 +33,7 @@ bool parse_segment_name(const std::string& name, std::int64_t& base) {
 }  // namespace
 
 void PartitionLog::Impl::open_segments() {
+  recover_cleaner_swaps(dir);  // a compaction a crash interrupted: finish or discard it
   std::vector<std::int64_t> bases;
   std::vector<fs::path> indexes;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -184,6 +162,15 @@ PartitionLog::PartitionLog(fs::path dir, LogOptions options) : m_impl(std::make_
     m_impl->roll(m_impl->start_floor);
   }
   m_impl->drop_segments_below(m_impl->start_floor);
+  fs::path checkpoint_file = m_impl->dir / k_cleaner_checkpoint_file;
+  m_impl->cleaner_checkpoint = log_start_offset();
+  if (fs::exists(checkpoint_file, ec)) {
+    try {
+      m_impl->cleaner_checkpoint = std::stoll(read_file(checkpoint_file));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ftgo broker: ignoring unreadable %s: %s\n", checkpoint_file.c_str(), e.what());
+    }
+  }
 }
 
 std::int64_t PartitionLog::delete_records_before(std::int64_t offset) {
@@ -334,7 +321,7 @@ void PartitionLog::enforce_retention(std::int64_t now_ms) {
     it->second->remove();
     im.segments.erase(it);
   };
-  if (!im.options.cleanup_delete) return;  // compact only: no time or size retention
+  if (!im.options.cleanup_delete) return;  // compact only: kept until the cleaner drops them
   if (im.options.retention_ms >= 0) {
     while (im.segments.size() > 1 &&
            im.segments.begin()->second->retention_timestamp() < now_ms - im.options.retention_ms)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "broker/storage/file.hpp"
+#include "broker/storage/log_cleaner.hpp"
 
 namespace ftgo::broker::storage {
 
@@ -126,6 +127,13 @@ class PartitionLog {
   // What flush() would fsync, handed to `out` to sync elsewhere (Segment::collect_sync).
   void collect_sync(std::vector<File>& out);
   void enforce_retention(std::int64_t now_ms);    // drops whole old segments
+  // Log compaction (cleanup.policy has compact; log_cleaner.cpp): when the
+  // closed segments not yet cleaned are at least min_cleanable_dirty_ratio of
+  // the closed ones (or tombstones are due for removal), keeps the latest
+  // record of each key in the closed segments old enough for
+  // min_compaction_lag_ms, offsets unchanged. Never touches the active segment.
+  CleanStats clean(std::int64_t now_ms, CleanStep stop_after = CleanStep::none);
+  std::int64_t cleaner_checkpoint() const;  // offsets below it have been cleaned
   std::uint64_t size_bytes() const;
   std::size_t segment_count() const;
   const fs::path& dir() const;

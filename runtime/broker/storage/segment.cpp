@@ -129,7 +129,7 @@ void Segment::recover(std::uint64_t log_size) {
       if (!p || decode_batch_header(p, h) != BatchError::none) break;
       if (pos + h.total_size() > log_size) break;
       p = scan.view(pos, h.total_size());
-      if (!p || validate_batch({p, h.total_size()}, h) != BatchError::none) break;
+      if (!p || validate_batch({p, h.total_size()}, h, true) != BatchError::none) break;
       if (h.base_offset < m_next || h.last_offset() - m_base > INT32_MAX) break;
       add_batch(h, pos, !at_entry);
       at_entry = false;

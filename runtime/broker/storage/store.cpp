@@ -399,4 +399,20 @@ void Store::enforce_retention(std::int64_t now_ms) {
     for (auto& p : t.partitions) p->enforce_retention(now_ms);
 }
 
+void Store::clean_logs(std::int64_t now_ms) {
+  for (auto& [name, t] : m_impl->topics) {
+    for (std::size_t p = 0; p < t.partitions.size(); ++p) {
+      try {
+        CleanStats st = t.partitions[p]->clean(now_ms);
+        if (st.segments_rewritten + st.segments_removed > 0)
+          fmt::print(stderr, "ftgo broker: cleaned {}-{}: {} records removed, {} segments rewritten, {} removed, {} -> {} bytes\n",
+                     name, p, st.records_removed, st.segments_rewritten, st.segments_removed, st.bytes_before,
+                     st.bytes_after);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "ftgo broker: cleaning {}-{}: {}\n", name, p, e.what());
+      }
+    }
+  }
+}
+
 }  // namespace ftgo::broker::storage

@@ -73,6 +73,9 @@ class Store {
   // so the logs may roll, delete segments or close meanwhile.
   void collect_sync(std::vector<File>& out);
   void enforce_retention(std::int64_t now_ms);
+  // One log-cleaner pass over the compacted topics' partitions
+  // (PartitionLog::clean); a partition that fails is logged and skipped.
+  void clean_logs(std::int64_t now_ms);
 
  private:
   struct Impl;

@@ -1,0 +1,42 @@
+#pragma once
+// Log compaction (cleanup.policy=compact): PartitionLog::clean keeps the
+// latest record of each key in the closed segments, rewriting each segment
+// into new files and swapping them in with renames; recover_cleaner_swaps
+// finishes or discards a swap a crash interrupted. FORMAT.md ("Compaction")
+// has the swap protocol and what of Kafka's cleaner configs is honoured.
+// Functions of the io thread, like PartitionLog.
+#include <cstdint>
+#include <filesystem>
+
+namespace ftgo::broker::storage {
+
+namespace fs = std::filesystem;
+
+// What one PartitionLog::clean pass did.
+struct CleanStats {
+  bool ran = false;                 // the log was dirty enough (or had tombstones due) to clean
+  std::size_t segments_rewritten = 0;
+  std::size_t segments_removed = 0;  // closed segments left with no record
+  std::int64_t records_removed = 0;
+  std::uint64_t bytes_before = 0, bytes_after = 0;  // of the closed segments cleaned
+};
+
+// Where a clean pass stops, to test recovery from a crash at each step of a
+// swap (none: it runs to the end). The files each step leaves are in FORMAT.md.
+enum class CleanStep {
+  none,
+  written,          // cleaning/<base>.{log,index,timeindex} written and fsync'd
+  indexes_staged,   // <base>.index.swap and .timeindex.swap renamed in
+  committed,        // <base>.log.swap renamed in: the swap will complete
+  indexes_swapped,  // the indexes renamed over the old ones, <base>.log.swap still there
+};
+
+// Run on a partition directory before its segments are opened: removes the
+// cleaning/ work directory and uncommitted .swap files, completes committed
+// swaps (a <base>.log.swap exists). Returns how many swaps it completed.
+int recover_cleaner_swaps(const fs::path& dir);
+
+// The name of the per-partition file holding the cleaner's checkpoint.
+inline constexpr const char* k_cleaner_checkpoint_file = "cleaner-checkpoint";
+
+}  // namespace ftgo::broker::storage
