@@ -57,11 +57,21 @@ std::optional<std::filesystem::path> Globals::find_workspace_root() const {
 }
 
 std::filesystem::path Globals::workspace_root() const {
-  if (!workspace_dir.empty() && !std::filesystem::is_directory(workspace_dir)) {
-    throw usage_error("no workspace", workspace_dir, "no such directory");
+  std::error_code ec;
+  if (!workspace_dir.empty() && !std::filesystem::is_directory(workspace_dir, ec)) {
+    throw usage_error("no workspace", workspace_dir,
+                      std::filesystem::exists(workspace_dir, ec) ? "not a directory" : "no such directory");
   }
   auto root = find_workspace_root();
   if (!root) {
+    // An ftgo.yaml that is there but is no file (a directory) is named, not skipped in silence.
+    std::filesystem::path dir = workspace_dir.empty() ? std::filesystem::current_path()
+                                                      : std::filesystem::absolute(workspace_dir).lexically_normal();
+    for (; !dir.empty(); dir = dir.parent_path()) {
+      auto file = dir / "ftgo.yaml";
+      if (std::filesystem::exists(file, ec)) throw usage_error("no workspace", file.string(), "not a regular file");
+      if (dir == dir.parent_path()) break;
+    }
     std::string where = workspace_dir.empty() ? std::filesystem::current_path().string() : workspace_dir;
     throw usage_error("no workspace", where,
                       "no ftgo.yaml here or in any parent directory (run 'ftgo init' to make one)");
@@ -180,6 +190,14 @@ int ftgo_main(int argc, char** argv) {
     return static_cast<int>(ExitCode::usage);
   } catch (const CLI::RequiredError& e) {
     if (app.get_subcommands().empty()) {
+      // `ftgo --jsno`: the unknown option is the mistake, not the missing verb.
+      for (const auto& extra : app.remaining(true)) {
+        if (extra.size() > 1 && extra[0] == '-') {
+          print_error("unknown option: " + extra + ": not an ftgo option" +
+                      util::did_you_mean(extra.substr(0, extra.find('=')), flag_names(app)) + " (see 'ftgo --help')");
+          return static_cast<int>(ExitCode::usage);
+        }
+      }
       std::cerr << app.help();
       print_error("missing verb: see the list above");
     } else {

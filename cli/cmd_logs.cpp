@@ -67,6 +67,10 @@ void run_logs(const Globals& g, const LogsOptions& opts) {
                         "not in " + (root / "ftgo.yaml").string() + util::did_you_mean(opts.service, names));
     }
   }
+  if (std::error_code ec; fs::exists(log, ec) && !fs::is_regular_file(log, ec)) {
+    throw usage_error("cannot read log", log.string(), fs::is_directory(log, ec) ? "is a directory, not a file"
+                                                                                 : "not a regular file");
+  }
   if (supervisor::run_is_active(root)) {
     nlohmann::json req{{"cmd", "logs"}, {"service", opts.service}, {"lines", opts.lines}, {"follow", opts.follow}};
     bool first = true;

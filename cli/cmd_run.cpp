@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -101,6 +102,16 @@ int wait_for_daemon(const fs::path& root, int fd, pid_t daemon, std::chrono::mil
   std::string service = verdict.value("service", "");
   std::cerr << "ftgo: error: service did not start: " << service << ": " << verdict.value("reason", "") << "\n";
   print_last_lines(root, service);
+  if (verdict.value("ends", false)) {
+    // Nothing is left to run: wait for the daemon to let go of the workspace,
+    // so a 'ftgo run' typed next does not find it still "running".
+    int status = 0;
+    while (::waitpid(daemon, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline) {
+      ::usleep(20 * 1000);
+    }
+    std::cerr << "the run ended: nothing is left running\n";
+    return 1;
+  }
   std::cerr << "the run goes on in the background (pid " << daemon << "); 'ftgo down' stops it\n";
   return 1;
 }
@@ -112,8 +123,8 @@ int supervise(const config::Workspace& ws, const RunOptions& opts, sv::RunLock& 
   run.services = opts.services;
   run.colour = ready_fd < 0 && sv::Console::want_colour();
   if (ready_fd >= 0) {
-    run.on_ready = [ready_fd](bool ok, const std::string& reason, const std::string& service) {
-      nlohmann::json v{{"ok", ok}, {"reason", reason}, {"service", service}};
+    run.on_ready = [ready_fd](bool ok, const std::string& reason, const std::string& service, bool run_ends) {
+      nlohmann::json v{{"ok", ok}, {"reason", reason}, {"service", service}, {"ends", run_ends}};
       std::string line = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       if (::write(ready_fd, line.data(), line.size()) < 0) {
       }

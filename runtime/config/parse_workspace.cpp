@@ -8,6 +8,27 @@ namespace ftgo::config::detail {
 
 namespace {
 
+// inputs and artifacts name the service's own files: relative paths (or
+// globs) that never climb out of its directory; checked here, with the line,
+// before any stage runs.
+void check_service_paths(const Reader& r, const YAML::Node& list, const std::string& path) {
+  r.for_each_item(list, path, [&](std::size_t i, const YAML::Node& item) {
+    const std::string s = item.Scalar();
+    if (!s.empty() && s[0] == '/') {
+      r.fail(item, index_path(path, i), "\"" + s + "\" must be a path relative to the service directory");
+    }
+    std::size_t start = 0;
+    while (start <= s.size()) {
+      std::size_t slash = s.find('/', start);
+      if (s.substr(start, slash == std::string::npos ? std::string::npos : slash - start) == "..") {
+        r.fail(item, index_path(path, i), "\"" + s + "\" climbs out of the service directory");
+      }
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+  });
+}
+
 void read_topics(const Reader& r, const YAML::Node& node, Kafka& k) {
   std::set<std::string> names;
   r.for_each_item(node, "kafka.topics", [&](std::size_t i, const YAML::Node& item) {
@@ -140,12 +161,14 @@ Pipeline parse_pipeline(std::string_view text, const std::string& display, const
                      st.run = r.non_empty_string(v, kp);
                    } else if (k == "inputs") {
                      st.inputs = r.string_list(v, kp);
+                     check_service_paths(r, v, kp);
                    } else if (k == "env") {
                      st.env = r.env_map(v, kp);
                    } else if (k == "timeout") {
                      st.timeout = r.duration(v, kp);
                    } else {
                      st.artifacts = r.string_list(v, kp);
+                     check_service_paths(r, v, kp);
                    }
                  });
       if (!has_name) r.fail(item, join(path, "name"), "required key missing");

@@ -71,10 +71,15 @@ YAML::Node Reader::load(std::string_view text) const {
     fail_at(m_file, "", "file too large (" + std::to_string(text.size()) + " bytes; the limit is 1 MiB)");
   }
   YAML::Node root;
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(std::string(text));
+    docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     fail_at(where(e.mark), "", "YAML syntax error: " + e.msg);
+  }
+  if (!docs.empty()) root = docs[0];
+  for (size_t i = 1; i < docs.size(); ++i) {
+    if (!docs[i].IsNull()) fail(docs[i], "", "a second YAML document (after '---'); the file must hold one");
   }
   if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) fail(root, "", "expected a map of keys at the top level, got " + describe(root));

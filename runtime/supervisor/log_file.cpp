@@ -69,6 +69,8 @@ namespace {
 
 // Prepends to `out` the last lines of one file until `out` holds `n`.
 void tail_one(const fs::path& path, size_t n, std::deque<std::string>& out) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return;  // a directory "opens" and reads as endless nothing
   std::ifstream in(path, std::ios::binary);
   if (!in) return;
   in.seekg(0, std::ios::end);

@@ -323,22 +323,30 @@ void Supervisor::schedule() {
     shutdown_step();
     return;
   }
+  bool any_failed = false;
+  if (run_is_over(&any_failed)) {
+    m_exit_code = any_failed ? 1 : 0;
+    boost::asio::post(m_io, [this] { begin_shutdown(true); });
+  }
+}
+
+bool Supervisor::run_is_over(bool* any_failed) const {
   // Every service has finished by itself: the run is over.
-  bool any_user = false, all_done = true, any_failed = false, any_user_stopped = false;
+  bool any_user = false, all_done = true, failed = false, any_user_stopped = false;
   for (auto& u : m_units) {
     if (u->name() == k_kafka) continue;
     any_user = true;
     if (!u->terminal()) all_done = false;
-    if (u->state() == State::failed || u->state() == State::skipped) any_failed = true;
+    if (u->state() == State::failed || u->state() == State::skipped) failed = true;
     if (u->user_stopped()) any_user_stopped = true;
   }
-  ServiceUnit* kafka = find(k_kafka);
-  if (kafka && kafka->state() == State::failed && !any_user) all_done = true, any_failed = true;
-  if (((any_user && all_done) || (kafka && kafka->state() == State::failed && !m_kafka_ready && all_done)) &&
-      !any_user_stopped) {
-    m_exit_code = any_failed ? 1 : 0;
-    boost::asio::post(m_io, [this] { begin_shutdown(true); });
-  }
+  const ServiceUnit* kafka = nullptr;
+  for (auto& u : m_units)
+    if (u->name() == k_kafka) kafka = u.get();
+  if (kafka && kafka->state() == State::failed && !any_user) all_done = true, failed = true;
+  if (any_failed) *any_failed = failed;
+  return ((any_user && all_done) || (kafka && kafka->state() == State::failed && !m_kafka_ready && all_done)) &&
+         !any_user_stopped;
 }
 
 void Supervisor::check_ready() {
@@ -352,7 +360,7 @@ void Supervisor::check_ready() {
     State s = u->state();
     if (s == State::failed || s == State::skipped) {
       m_ready_reported = true;
-      m_opts.on_ready(false, u->reason(), u->name());
+      m_opts.on_ready(false, u->reason(), u->name(), m_shutting_down || run_is_over(nullptr));
       return;
     }
     bool up = s == State::completed || s == State::healthy;
@@ -370,7 +378,7 @@ void Supervisor::check_ready() {
   }
   if (all && m_kafka_ready) {
     m_ready_reported = true;
-    m_opts.on_ready(true, "", "");
+    m_opts.on_ready(true, "", "", false);
   }
 }
 

@@ -31,8 +31,9 @@ class Connection;
 struct RunOptions {
   std::vector<std::string> services;  // empty: all
   bool colour = false;
-  // Called once: every selected service is up (ok) or one failed (reason).
-  std::function<void(bool ok, const std::string& reason, const std::string& service)> on_ready;
+  // Called once: every selected service is up (ok) or one failed (reason);
+  // `run_ends` when that failure also ends the run (nothing is left running).
+  std::function<void(bool ok, const std::string& reason, const std::string& service, bool run_ends)> on_ready;
 };
 
 class Supervisor {
@@ -43,6 +44,10 @@ class Supervisor {
   // Checks what the loaders cannot (log regexes, probes that need a port,
   // unknown service names). Throws a usage ftgo::Error.
   static void validate(const config::Workspace& ws, const std::vector<std::string>& services);
+
+  // True when every service has finished by itself (or kafka failed before
+  // any could start): the run ends. `any_failed` tells whether one failed.
+  bool run_is_over(bool* any_failed) const;
 
   // Call first, before any thread exists: ignores SIGPIPE, makes this process
   // the subreaper of its descendants and starts the guard (spawn.hpp).

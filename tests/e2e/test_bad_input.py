@@ -108,3 +108,93 @@ def test_restart_or_stop_of_an_unknown_service_is_a_usage_error_with_a_suggestio
     ps = json.loads(ftgo("-C", running, "ps", "--json", check=0).stdout)
     states = {s["name"]: s["state"] for s in ps["services"]}
     assert states["order-service"] == "running" and states["kitchen-service"] == "running", states
+
+
+# --- files where they are not expected ------------------------------------------
+
+def test_logs_of_a_log_that_is_a_directory_is_an_error_not_a_hang(tmp_path):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "true"}})
+    os.makedirs(os.path.join(root, ".ftgo", "logs", "a.log"))
+    p = ftgo("-C", root, "logs", "a", timeout=10, check=2)
+    assert p.stderr.startswith(f"ftgo: error: cannot read log: {root}/.ftgo/logs/a.log: is a directory"), p.stderr
+
+
+def test_dash_C_naming_a_file_says_not_a_directory(tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    p = ftgo("-C", f, "ps", check=2)
+    assert p.stderr == f"ftgo: error: no workspace: {f}: not a directory\n"
+
+
+def test_an_ftgo_yaml_that_is_a_directory_is_named(tmp_path):
+    (tmp_path / "ftgo.yaml").mkdir()
+    p = ftgo("-C", tmp_path, "ps", check=2)
+    assert p.stderr == f"ftgo: error: no workspace: {tmp_path}/ftgo.yaml: not a regular file\n"
+
+
+@pytest.mark.parametrize("file", ["ftgo.yaml", "service.yaml"])
+def test_a_second_yaml_document_is_refused_not_ignored(tmp_path, file):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "true"}})
+    path = os.path.join(root, "ftgo.yaml") if file == "ftgo.yaml" else os.path.join(root, "services", "a", "service.yaml")
+    with open(path) as f:
+        lines = f.read().splitlines()
+    with open(path, "a") as f:
+        f.write("---\nname: other\n")
+    p = ftgo("-C", root, "logs", "a", check=2)
+    assert f"invalid {file}: " in p.stderr and f"{file}:{len(lines) + 2}:1: " in p.stderr, p.stderr
+    assert "second YAML document" in p.stderr
+
+
+def test_a_trailing_document_marker_is_fine(tmp_path):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "true"}})
+    with open(os.path.join(root, "ftgo.yaml"), "a") as f:
+        f.write("---\n")
+    ftgo("-C", root, "logs", "a", "-n", "1", check=0)
+
+
+# --- the command line itself ----------------------------------------------------
+
+def test_an_unknown_global_option_without_a_verb_is_named():
+    p = ftgo("--jsno", check=2)
+    assert p.stdout == ""
+    assert "ftgo: error: unknown option: --jsno" in p.stderr, p.stderr
+    assert "did you mean '--json'?" in p.stderr
+
+
+# --- run -d whose failure ends the run ---------------------------------------------
+
+def test_run_detached_whose_kafka_port_is_taken_does_not_claim_the_run_goes_on(tmp_path):
+    import socket
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "sleep 300"}})
+    with open(os.path.join(root, "ftgo.yaml")) as f:
+        port = int([l for l in f.read().splitlines() if l.strip().startswith("port:")][0].split(":")[1])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
+        s.listen()
+        try:
+            p = ftgo("-C", root, "run", "-d", timeout=120, check=1)
+            assert f"port {port} is already in use" in p.stderr, p.stderr
+            assert "goes on in the background" not in p.stderr, p.stderr
+            assert "the run ended" in p.stderr
+            ps = json.loads(ftgo("-C", root, "ps", "--json", check=0).stdout)
+            assert ps["running"] is False, ps
+        finally:
+            ftgo("-C", root, "down", timeout=120)
+
+
+# --- pipeline.yaml paths that leave the service ---------------------------------
+
+@pytest.mark.parametrize("key,entry", [("artifacts", "../../etc/passwd"), ("artifacts", "/etc/passwd"),
+                                       ("inputs", "../**")])
+def test_a_pipeline_path_outside_the_service_is_refused_before_any_stage_runs(tmp_path, key, entry):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "sleep 300"}})
+    svc = os.path.join(root, "services", "a")
+    with open(os.path.join(svc, "pipeline.yaml"), "w") as f:
+        f.write("stages:\n"
+                "  - {name: build, run: \"touch built\"}\n"
+                f"  - {{name: package, {key}: [service.yaml, \"{entry}\"]" + (", run: \"true\"" if key == "inputs" else "") + "}\n")
+    p = ftgo("-C", root, "deploy", "a", check=2)
+    assert f"ftgo: error: invalid pipeline.yaml: " in p.stderr, p.stderr
+    assert f"pipeline.yaml:3:" in p.stderr and f"stages[1].{key}[1]: " in p.stderr, p.stderr
+    assert entry in p.stderr
+    assert not os.path.exists(os.path.join(svc, "built"))
