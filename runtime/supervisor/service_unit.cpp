@@ -140,8 +140,10 @@ bool ServiceUnit::launch_process() {
   try {
     m_proc = spawn_instance(m_launch, "main");
   } catch (const Error& e) {
-    log_event("failed: cannot start: " + e.cause());
-    set_state(State::failed, "cannot start: " + e.cause());
+    // "cannot start /opt/x/bin/run: No such file or directory": name the program.
+    std::string reason = "cannot start" + (e.where().empty() ? "" : " " + e.where()) + ": " + e.cause();
+    log_event("failed: " + reason);
+    set_state(State::failed, reason);
     return false;
   }
   m_reached_started = true;

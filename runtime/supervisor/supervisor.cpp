@@ -60,6 +60,15 @@ void Supervisor::validate(const config::Workspace& ws, const std::vector<std::st
     if (!ws.find_service(name))
       throw usage_error("unknown service", name, "not in " + (ws.root / "ftgo.yaml").string() + util::did_you_mean(name, names));
   }
+  if (ws.kafka.mode == KafkaMode::embedded) {
+    // Restarting the broker cannot make a file into its data directory.
+    fs::path data = ws.kafka.data.is_absolute() ? ws.kafka.data : ws.root / ws.kafka.data;
+    std::error_code ec;
+    if (fs::exists(data, ec) && !fs::is_directory(data, ec)) {
+      throw usage_error("invalid ftgo.yaml", (ws.root / "ftgo.yaml").string(),
+                        "kafka.data: " + data.string() + " is not a directory");
+    }
+  }
   for (const auto& s : ws.services) {
     std::string where = (s.dir / "service.yaml").string();
     if (s.name == k_kafka && ws.kafka.mode == KafkaMode::embedded)

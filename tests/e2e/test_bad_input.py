@@ -200,3 +200,32 @@ def test_a_pipeline_path_outside_the_service_is_refused_before_any_stage_runs(tm
     assert f"pipeline.yaml:3:" in p.stderr and f"stages[1].{key}[1]: " in p.stderr, p.stderr
     assert entry in p.stderr
     assert not os.path.exists(os.path.join(svc, "built"))
+
+
+# --- run: mistakes that cannot get better by retrying --------------------------------
+
+def test_a_program_that_does_not_exist_is_named(tmp_path):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": ["/nonexistent/prog", "x"]}})
+    try:
+        p = ftgo("-C", root, "run", "-d", timeout=120, check=1)
+        assert "a: cannot start /nonexistent/prog: No such file or directory" in p.stderr, p.stderr
+    finally:
+        ftgo("-C", root, "down", timeout=120)
+
+
+def test_a_kafka_data_path_that_is_a_file_is_refused_before_starting(tmp_path):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "sleep 300"}})
+    yaml = os.path.join(root, "ftgo.yaml")
+    with open(yaml) as f:
+        text = f.read()
+    with open(yaml, "w") as f:
+        f.write(text.replace("data: .ftgo/kafka", "data: kafka-data"))
+    with open(os.path.join(root, "kafka-data"), "w") as f:
+        f.write("not a directory")
+    try:
+        p = ftgo("-C", root, "run", "-d", timeout=120, check=2)
+        assert p.stderr.startswith(f"ftgo: error: invalid ftgo.yaml: {yaml}: kafka.data: "), p.stderr
+        assert "kafka-data" in p.stderr and "not a directory" in p.stderr
+        assert "restart" not in p.stderr
+    finally:
+        ftgo("-C", root, "down", timeout=120)
