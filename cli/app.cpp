@@ -41,6 +41,13 @@ CLI::App* active_verb(CLI::App& app) {
   return &app;
 }
 
+// "topics create", not "create": the verb as the user typed it.
+std::string verb_path(const CLI::App* verb) {
+  std::string path = verb->get_name();
+  for (const CLI::App* p = verb->get_parent(); p && p->get_parent(); p = p->get_parent()) path = p->get_name() + " " + path;
+  return path;
+}
+
 void print_error(const std::string& msg) { std::cerr << "ftgo: error: " << msg << "\n"; }
 
 }  // namespace
@@ -179,10 +186,14 @@ int ftgo_main(int argc, char** argv) {
     return 0;
   } catch (const CLI::ExtrasError& e) {
     CLI::App* verb = active_verb(app);
-    std::string msg = "unknown argument: " + verb->get_name() + ": " + e.what();
+    std::string msg = "unknown argument: " + verb_path(verb) + ": " + e.what();
     for (const auto& extra : app.remaining(true)) {
       if (!extra.empty() && extra[0] == '-') {
         msg += util::did_you_mean(extra.substr(0, extra.find('=')), flag_names(*verb));
+        break;
+      }
+      if (!verb->get_subcommands({}).empty()) {  // `ftgo topics craete`
+        msg += util::did_you_mean(extra, verb_names(*verb));
         break;
       }
     }
@@ -201,11 +212,11 @@ int ftgo_main(int argc, char** argv) {
       std::cerr << app.help();
       print_error("missing verb: see the list above");
     } else {
-      print_error(std::string("usage: ") + active_verb(app)->get_name() + ": " + e.what());
+      print_error(std::string("usage: ") + verb_path(active_verb(app)) + ": " + e.what());
     }
     return static_cast<int>(ExitCode::usage);
   } catch (const CLI::ParseError& e) {
-    print_error(std::string("usage: ") + active_verb(app)->get_name() + ": " + e.what());
+    print_error(std::string("usage: ") + verb_path(active_verb(app)) + ": " + e.what());
     return static_cast<int>(ExitCode::usage);
   } catch (const Error& e) {
     print_error(e.what());

@@ -229,3 +229,19 @@ def test_a_kafka_data_path_that_is_a_file_is_refused_before_starting(tmp_path):
         assert "restart" not in p.stderr
     finally:
         ftgo("-C", root, "down", timeout=120)
+
+
+@pytest.mark.parametrize("args,start", [
+    (["topics", "create"], "ftgo: error: usage: topics create: "),
+    (["topics", "create", "t", "--partitions", "x"], "ftgo: error: usage: topics create: --partitions: x: "),
+    (["groups", "list", "extra"], "ftgo: error: unknown argument: groups list: "),
+])
+def test_a_nested_verb_is_named_in_full(args, start):
+    p = ftgo("--brokers", f"127.0.0.1:{free_port()}", *args, check=2)
+    assert p.stderr.startswith(start), p.stderr
+
+
+def test_a_mistyped_sub_verb_gets_a_suggestion():
+    p = ftgo("--brokers", f"127.0.0.1:{free_port()}", "topics", "craete", "t", check=2)
+    assert p.stderr.startswith("ftgo: error: unknown argument: topics: "), p.stderr
+    assert "did you mean 'create'?" in p.stderr
