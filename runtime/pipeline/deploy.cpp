@@ -166,8 +166,8 @@ ServiceReport rollback_service(const config::Workspace& ws, const std::string& n
     }
     if (!target) {
       throw failure("nothing to roll back to", svc.name,
-                    "no earlier deployed release than " + current.value_or(std::string("none")) +
-                        " in " + history.file().string());
+                    current ? "no earlier deployed release than " + *current + " in " + history.file().string()
+                            : "no release of " + svc.name + " has been deployed yet (" + history.file().string() + ")");
     }
   }
   std::string id = (*target)["release"].get<std::string>();

@@ -245,3 +245,11 @@ def test_a_mistyped_sub_verb_gets_a_suggestion():
     p = ftgo("--brokers", f"127.0.0.1:{free_port()}", "topics", "craete", "t", check=2)
     assert p.stderr.startswith("ftgo: error: unknown argument: topics: "), p.stderr
     assert "did you mean 'create'?" in p.stderr
+
+
+def test_rollback_before_any_deployment_says_so_plainly(tmp_path):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "sleep 300", "files": {
+        "pipeline.yaml": "stages:\n  - {name: package, artifacts: [service.yaml]}\n"}}})
+    p = ftgo("-C", root, "rollback", "a", check=1)
+    assert p.stderr.startswith("ftgo: error: nothing to roll back to: a: no release of a has been deployed yet"), p.stderr
+    assert "none" not in p.stderr
