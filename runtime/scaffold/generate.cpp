@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/loader.hpp"
 #include "scaffold/command.hpp"
 #include "scaffold/discovery.hpp"
 #include "scaffold/names.hpp"
@@ -110,7 +111,10 @@ NewResult create_service(const NewOptions& opts, std::ostream& log) {
   if (opts.workspace) {
     ftgo_yaml = *opts.workspace / "ftgo.yaml";
     res.registered_path = registered_path_for(res.target, *opts.workspace);
-    edit = register_service(read_text(ftgo_yaml), opts.service, res.registered_path, ftgo_yaml);
+    std::string text = read_text(ftgo_yaml);
+    // A broken ftgo.yaml is reported now, with its line, not after the service is written into it.
+    config::parse_workspace(text, ftgo_yaml);
+    edit = register_service(text, opts.service, res.registered_path, ftgo_yaml);
     res.registered = true;
     res.register_note = edit->note;
   }

@@ -253,3 +253,18 @@ def test_rollback_before_any_deployment_says_so_plainly(tmp_path):
     p = ftgo("-C", root, "rollback", "a", check=1)
     assert p.stderr.startswith("ftgo: error: nothing to roll back to: a: no release of a has been deployed yet"), p.stderr
     assert "none" not in p.stderr
+
+
+# --- new into a broken workspace -----------------------------------------------
+
+def test_new_refuses_a_broken_ftgo_yaml_before_writing_anything(tmp_path):
+    root = tmp_path / "ws"
+    ftgo("init", root, check=0)
+    yaml = root / "ftgo.yaml"
+    yaml.write_text(yaml.read_text() + "kafak: {port: 1}\n")
+    before = yaml.read_text()
+    p = ftgo("new", "order-service", "--template", "python-service", "--no-git", cwd=root, check=2)
+    assert p.stderr.startswith(f"ftgo: error: invalid ftgo.yaml: {yaml}:"), p.stderr
+    assert "kafak: unknown key" in p.stderr
+    assert not (root / "services").exists()
+    assert yaml.read_text() == before
