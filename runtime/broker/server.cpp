@@ -4,7 +4,14 @@
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 
 #include "broker/connection.hpp"
 #include "util/error.hpp"
@@ -84,7 +91,47 @@ void Server::stop(std::function<void()> on_drained) {
   }
 }
 
+namespace {
+
+// Holds <data>/.lock (flock) while the broker runs, as Kafka's log dir lock:
+// two brokers appending to one log would corrupt it. The kernel drops the
+// lock when the process dies, even by kill -9.
+class DataDirLock {
+ public:
+  explicit DataDirLock(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw failure("cannot create data directory", dir.string(), ec.message());
+    auto file = dir / ".lock";
+    m_fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_fd < 0) throw failure("cannot lock data directory", file.string(), std::strerror(errno));
+    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {};
+      ssize_t n = ::pread(m_fd, buf, sizeof buf - 1, 0);
+      std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+      while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+      ::close(m_fd);
+      throw failure("data directory in use", dir.string(),
+                    "another broker" + (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                        " is using it; two brokers on one log would corrupt it");
+    }
+    std::string me = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(m_fd, 0) != 0 || ::pwrite(m_fd, me.data(), me.size(), 0) < 0) {
+      // the pid is only for the message a second broker prints
+    }
+  }
+  ~DataDirLock() { ::close(m_fd); }
+  DataDirLock(const DataDirLock&) = delete;
+  DataDirLock& operator=(const DataDirLock&) = delete;
+
+ private:
+  int m_fd = -1;
+};
+
+}  // namespace
+
 void serve(BrokerOptions options, const std::function<void(const std::string& address)>& on_ready) {
+  DataDirLock lock(options.data_dir);
   asio::io_context io(1);
   std::string host = options.host;
   std::uint16_t port = options.port;

@@ -268,3 +268,17 @@ def test_new_refuses_a_broken_ftgo_yaml_before_writing_anything(tmp_path):
     assert "kafak: unknown key" in p.stderr
     assert not (root / "services").exists()
     assert yaml.read_text() == before
+
+
+# --- two brokers, one data directory -------------------------------------------------
+
+def test_a_second_broker_on_the_same_data_directory_is_refused(broker):
+    from conftest import FTGO_BIN
+    p = subprocess.run([FTGO_BIN, "broker", "--port", str(free_port()), "--data", broker.data_dir],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1, p
+    assert p.stderr.startswith(f"ftgo: error: data directory in use: {broker.data_dir}: "), p.stderr
+    assert f"pid {broker.proc.pid}" in p.stderr
+    assert "ready on" not in p.stdout
+    # the first broker still serves
+    ftgo("--brokers", broker.bootstrap, "publish", "still-there", "x", check=0)
