@@ -28,6 +28,7 @@ struct RunOptions {
   std::vector<std::string> services;
   bool detach = false;
   std::string timeout = "120s";
+  bool timeout_given = false;
 };
 
 // external/apache: the brokers must answer before anything starts.
@@ -142,6 +143,7 @@ int supervise(const config::Workspace& ws, const RunOptions& opts, sv::RunLock& 
 }
 
 void run_run(const Globals& g, const RunOptions& opts) {
+  if (opts.timeout_given && !opts.detach) throw usage_error("usage", "run --timeout", "--timeout goes with -d");
   config::Workspace ws = g.load_workspace();
   sv::Supervisor::validate(ws, opts.services);
   auto timeout = util::parse_duration(opts.timeout);
@@ -198,7 +200,10 @@ void setup_run(CLI::App& app, Globals& g) {
   cmd->add_flag("-d,--detach", opts->detach, "Run in the background; return once every service is up");
   cmd->add_option("--timeout", opts->timeout, "With -d: how long to wait for every service (default 120s)")
       ->type_name("DURATION");
-  cmd->callback([&g, opts] { run_run(g, *opts); });
+  cmd->callback([&g, opts, cmd] {
+    opts->timeout_given = cmd->count("--timeout") > 0;
+    run_run(g, *opts);
+  });
 }
 
 }  // namespace ftgo::cli

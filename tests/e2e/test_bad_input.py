@@ -282,3 +282,13 @@ def test_a_second_broker_on_the_same_data_directory_is_refused(broker):
     assert "ready on" not in p.stdout
     # the first broker still serves
     ftgo("--brokers", broker.bootstrap, "publish", "still-there", "x", check=0)
+
+
+def test_run_timeout_without_detach_is_refused_not_ignored(tmp_path):
+    root = make_workspace(tmp_path / "ws", {"a": {"run": "echo started-a; sleep 300"}})
+    try:
+        p = ftgo("-C", root, "run", "--timeout", "5s", timeout=30, check=2)
+        assert p.stderr == "ftgo: error: usage: run --timeout: --timeout goes with -d\n", p.stderr
+        assert "started-a" not in p.stdout
+    finally:
+        ftgo("-C", root, "down", timeout=120)
