@@ -17,11 +17,13 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_options(std::move(options)),
       m_store(std::make_unique<storage::Store>(m_options.data_dir, m_options.log)),
       m_groups(m_clock),
+      m_group_store(m_store->data_dir() / "groups" / "members.json"),
       m_group_timer(io),
       m_flush_timer(io),
       m_retention_timer(io),
       m_cleaner_timer(io) {
   if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
+  for (auto& g : m_group_store.load()) m_groups.restore(std::move(g));
 }
 
 Broker::~Broker() = default;
@@ -45,6 +47,16 @@ void Broker::dispatch(Request& request, Reader& body, Reply reply) {
   // the handler answers from the prefix alone (KIP-511).
   if (supported) decode_request_header_rest(body, h, h.api_version >= api->flexible_from);
   api->handler(*this, request, body, std::move(reply));
+  switch (h.api_key) {
+    case api_key::join_group:
+    case api_key::sync_group:
+    case api_key::leave_group:
+    case api_key::delete_groups:
+      m_group_store.save(m_groups);
+      break;
+    default:
+      break;
+  }
   arm_group_timer();
 }
 
@@ -192,6 +204,7 @@ void Broker::arm_group_timer() {
     if (ec) return;
     m_group_timer_at = -1;
     m_groups.tick();
+    m_group_store.save(m_groups);
     arm_group_timer();
   });
 }

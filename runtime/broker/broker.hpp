@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "broker/groups/coordinator.hpp"
+#include "broker/groups/group_store.hpp"
 #include "broker/protocol/api.hpp"
 #include "broker/storage/flusher.hpp"
 #include "broker/storage/store.hpp"
@@ -116,6 +117,7 @@ class Broker {
   std::unique_ptr<storage::Flusher> m_flusher;
   groups::SteadyClock m_clock;
   groups::Coordinator m_groups;
+  groups::GroupStore m_group_store;
   std::map<std::pair<std::string, int>, std::vector<std::weak_ptr<AppendWaiter>>> m_waiters;
   std::vector<std::weak_ptr<AppendWaiter>> m_all_waiters;
   boost::asio::steady_timer m_group_timer;

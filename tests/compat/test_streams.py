@@ -24,7 +24,10 @@ watermark == high: committed, then DeleteRecords); the store is a RocksDB one; t
 Streams' "stream" assignor; the internal topics have the input's partition count and exactly the
 topic configs Streams asked for (DescribeConfigs); after a clean close the group's committed
 offsets are the end offsets of the input and repartition topics; run 2 restored each changelog
-partition, between one record per word and one per update of run 1.
+partition, between one record per word and one per update of run 1. Then the broker restarts
+under the idle app: the app must keep its tasks (the group's membership survives the restart, as
+in Kafka; a broker that forgets it answers UNKNOWN_MEMBER_ID, the tasks are lost, and their stores
+are wiped and restored again) and count the next lines on top.
 """
 import os
 import re
@@ -54,6 +57,7 @@ PHASE2 = [
     "Kafka, kafka, KAFKA!",
     "dog dog dog",
 ] * 2
+PHASE3 = ["after the broker restart", "the dog and the fox"] * 2
 WAIT_S = 90  # a bound, not a timed assertion: the app is checked for errors while waiting
 
 
@@ -229,8 +233,8 @@ def topic_overrides(bootstrap, topic):
     return {k: e.value for k, e in entries.items() if e.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value}
 
 
-def test_word_count_restores_its_store_from_the_changelog(target, spawn, tmp_path):
-    b = target.bootstrap
+def test_word_count_restores_its_store_from_the_changelog(own_target, spawn, tmp_path):
+    b = own_target.bootstrap
     app_id = f"wordcount-{uuid.uuid4().hex[:8]}"
     src, out = f"{app_id}-lines", f"{app_id}-counts"
     repartition, changelog = f"{app_id}-words-repartition", f"{app_id}-counts-changelog"
@@ -279,6 +283,16 @@ def test_word_count_restores_its_store_from_the_changelog(target, spawn, tmp_pat
     assert sorted(restored) == list(range(PARTITIONS)), app.of("restored")
     # One changelog record per update of phase 1 (fewer if the changelog was compacted meanwhile).
     assert len(words(PHASE1)) <= sum(restored.values()) <= sum(words(PHASE1).values()), restored
+
+    # The broker restarts under the running app (idle: everything is committed). Its group
+    # membership survives, as in Kafka: the app keeps its tasks and their stores (no task
+    # "lost", so no store wiped and restored again) and goes on counting.
+    n_restored = len(app.of("restored"))
+    ends2 = {p: hi for p, (lo, hi) in watermarks(b, out).items()}
+    own_target.restart()
+    produce_lines(b, src, PHASE3, len(PHASE1) + len(PHASE2))
+    run_until_counted(app, b, out, repartition, expected_updates(words(PHASE1 + PHASE2), PHASE3), after=ends2)
+    assert app.of("restored")[n_restored:] == [], f"a store was restored again: {app.events}"
     stop_cleanly(app)
 
     # The whole output: the last value per word is the true count over all the lines.
@@ -287,5 +301,5 @@ def test_word_count_restores_its_store_from_the_changelog(target, spawn, tmp_pat
     for p in sorted(final):
         for _, word, count in final[p]:
             last[word] = count
-    assert last == dict(words(PHASE1 + PHASE2))
+    assert last == dict(words(PHASE1 + PHASE2 + PHASE3))
     assert {p: recs[:len(got1[p])] for p, recs in final.items()} == got1, "run 2 rewrote run 1's output"

@@ -36,6 +36,13 @@ bool Coordinator::erase_if_empty(const std::string& group_id) {
   return true;
 }
 
+void Coordinator::restore(Group group) {
+  std::int64_t now = m_clock.now_ms();
+  for (auto& m : group.members) m.last_heartbeat_ms = now;
+  std::string id = group.id;
+  m_groups.insert_or_assign(std::move(id), std::move(group));
+}
+
 std::string Coordinator::new_member_id(const std::string& client_id) {
   return fmt::format("{}-{:016x}", client_id.empty() ? "member" : client_id, m_rng());
 }

@@ -96,6 +96,11 @@ class Coordinator {
   // Forgets a group with no members (DeleteGroups); false, and nothing
   // changes, while it has members or a rebalance is under way.
   bool erase_if_empty(const std::string& group_id);
+  // Every group, for GroupStore::save.
+  const std::map<std::string, Group>& all_groups() const { return m_groups; }
+  // Puts back a group GroupStore saved before a restart, replacing any of
+  // that id; its members' sessions start now.
+  void restore(Group group);
 
   // The earliest time tick() has work (a session expiry, a rebalance timeout).
   std::optional<std::int64_t> next_deadline() const;
