@@ -16,6 +16,8 @@ import base64
 import json
 import os
 import queue
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -477,3 +479,39 @@ class KcatClient(Client):
                             timestamp=ts, partition=p, offset=off))
             i = end + 1
         return recs
+
+
+def delete_records_raw(bootstrap, topic, partitions):
+    """DeleteRecords v1 over a raw socket: one topic entry per (topic, [(partition, offset)]) in
+    `partitions`, as given (repeats included) -> {(topic, partition): [(low watermark, error)]}."""
+    def s16(text):
+        return struct.pack(">h", len(text)) + text.encode()
+    body = struct.pack(">i", len(partitions))
+    for name, parts in partitions:
+        body += s16(name) + struct.pack(">i", len(parts))
+        body += b"".join(struct.pack(">iq", p, o) for p, o in parts)
+    body += struct.pack(">i", 30000)
+    payload = struct.pack(">hhi", 21, 1, 7) + s16("compat") + body
+    host, port = bootstrap.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(struct.pack(">i", len(payload)) + payload)
+        data = b""
+        while len(data) < 4 or len(data) < 4 + struct.unpack(">i", data[:4])[0]:
+            chunk = s.recv(65536)
+            assert chunk, "the broker closed the connection"
+            data += chunk
+    pos = 4 + 4 + 4  # size, correlation id, throttle time
+    answers = {}
+    (topics,) = struct.unpack_from(">i", data, pos)
+    pos += 4
+    for _ in range(topics):
+        (n,) = struct.unpack_from(">h", data, pos)
+        name = data[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (count,) = struct.unpack_from(">i", data, pos)
+        pos += 4
+        for _ in range(count):
+            p, low, err = struct.unpack_from(">iqh", data, pos)
+            pos += 14
+            answers.setdefault((name, p), []).append((low, err))
+    return answers

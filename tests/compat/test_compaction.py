@@ -12,6 +12,8 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from clients import delete_records_raw
+
 OLD = 1_000_000_000_000  # 2001: long past a retention of one minute
 TARGET = os.environ.get("FTGO_COMPAT_TARGET", "ftgo")
 
@@ -299,3 +301,22 @@ def test_tombstones_go_after_delete_retention_ms(cleaner_broker, topic):
     expected = [e for e in expected_after_cleaning(written) if e[2] is not None]
     assert len(expected) == 8 + 30
     wait_compacted(bootstrap, topic, expected)
+
+
+def test_delete_records_of_a_compact_only_topic(target, topic):
+    """DeleteRecords moves the log start only where cleanup.policy has `delete`: a compact-only
+    topic answers POLICY_VIOLATION (44) and keeps every record; compact,delete deletes."""
+    compact, both = topic + "-compact", topic + "-both"
+    create(target.bootstrap, compact, {"cleanup.policy": "compact"})
+    create(target.bootstrap, both, {"cleanup.policy": "compact,delete"})
+    for t in (compact, both):
+        p = Producer({"bootstrap.servers": target.bootstrap, "acks": "all"})
+        for i in range(3):
+            p.produce(t, key=b"k%d" % i, value=b"v", partition=0)
+        assert p.flush(30) == 0
+    got = delete_records_raw(target.bootstrap, compact, [(compact, [(0, 2)])])
+    assert got == {(compact, 0): [(-1, 44)]}
+    assert watermarks(target.bootstrap, compact) == (0, 3)
+    got = delete_records_raw(target.bootstrap, both, [(both, [(0, 2)])])
+    assert got == {(both, 0): [(2, 0)]}
+    assert watermarks(target.bootstrap, both) == (2, 3)

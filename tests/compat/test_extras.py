@@ -2,8 +2,6 @@
 offsets keep their metadata, DescribeConfigs answers with defaults, a record over the size limit
 is refused with MESSAGE_TOO_LARGE, ListGroups/DescribeGroups show a live group; and a raw
 DeleteRecords naming a partition twice (no client sends one: the answer Kafka gives)."""
-import socket
-import struct
 import time
 import uuid
 
@@ -11,7 +9,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource
 
-from clients import KP_VERSION_TIMEOUT_MS, Rec
+from clients import KP_VERSION_TIMEOUT_MS, Rec, delete_records_raw
 
 
 def test_committed_offset_keeps_its_metadata_confluent(target, make_client, topic):
@@ -117,42 +115,6 @@ def test_list_and_describe_groups_show_a_live_group(target, make_client, topic):
         assert desc.members[0].assignment.topic_partitions[0].topic == topic
     finally:
         c.close()
-
-
-def delete_records_raw(bootstrap, topic, partitions):
-    """DeleteRecords v1 over a raw socket: one topic entry per (topic, [(partition, offset)]) in
-    `partitions`, as given (repeats included) -> {(topic, partition): [(low watermark, error)]}."""
-    def s16(text):
-        return struct.pack(">h", len(text)) + text.encode()
-    body = struct.pack(">i", len(partitions))
-    for name, parts in partitions:
-        body += s16(name) + struct.pack(">i", len(parts))
-        body += b"".join(struct.pack(">iq", p, o) for p, o in parts)
-    body += struct.pack(">i", 30000)
-    payload = struct.pack(">hhi", 21, 1, 7) + s16("compat") + body
-    host, port = bootstrap.rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=30) as s:
-        s.sendall(struct.pack(">i", len(payload)) + payload)
-        data = b""
-        while len(data) < 4 or len(data) < 4 + struct.unpack(">i", data[:4])[0]:
-            chunk = s.recv(65536)
-            assert chunk, "the broker closed the connection"
-            data += chunk
-    pos = 4 + 4 + 4  # size, correlation id, throttle time
-    answers = {}
-    (topics,) = struct.unpack_from(">i", data, pos)
-    pos += 4
-    for _ in range(topics):
-        (n,) = struct.unpack_from(">h", data, pos)
-        name = data[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        (count,) = struct.unpack_from(">i", data, pos)
-        pos += 4
-        for _ in range(count):
-            p, low, err = struct.unpack_from(">iqh", data, pos)
-            pos += 14
-            answers.setdefault((name, p), []).append((low, err))
-    return answers
 
 
 def test_delete_records_naming_a_partition_twice(target, make_client, topic):

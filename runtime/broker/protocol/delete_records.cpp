@@ -70,6 +70,10 @@ void handle_delete_records(Broker& broker, const Request& request, Reader& body,
       out.error_code = error::unknown_topic_or_partition;
       return;
     }
+    if (!log->options().cleanup_delete) {  // compact only: Kafka's Partition.deleteRecordsOnLeader
+      out.error_code = error::policy_violation;
+      return;
+    }
     std::int64_t to = p.offset == -1 ? log->high_watermark() : p.offset;
     if (to < 0 || to > log->high_watermark()) {
       out.error_code = error::offset_out_of_range;

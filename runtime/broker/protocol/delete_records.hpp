@@ -3,7 +3,8 @@
 // (kafka-delete-records.sh); an offset of -1 means the high watermark, one
 // beyond it is OFFSET_OUT_OF_RANGE. Answers each partition's new low watermark,
 // once per partition: one named twice counts once, with the offset named last
-// (Kafka's map of partition -> offset).
+// (Kafka's map of partition -> offset). A topic whose cleanup.policy lacks
+// `delete` answers POLICY_VIOLATION and keeps its records, as Kafka does.
 #include <vector>
 
 #include "broker/protocol/api.hpp"

@@ -28,6 +28,7 @@ inline constexpr std::int16_t invalid_partitions = 37;
 inline constexpr std::int16_t invalid_replication_factor = 38;
 inline constexpr std::int16_t invalid_replica_assignment = 39;
 inline constexpr std::int16_t invalid_request = 42;
+inline constexpr std::int16_t policy_violation = 44;
 inline constexpr std::int16_t out_of_order_sequence_number = 45;
 inline constexpr std::int16_t invalid_config = 40;
 inline constexpr std::int16_t invalid_producer_epoch = 47;

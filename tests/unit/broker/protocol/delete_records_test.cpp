@@ -1,6 +1,7 @@
 // DeleteRecords (key 21): the v0/v1 codec against hand-written bytes and the
 // handler's answers through Broker::dispatch (-1 = the high watermark, beyond
-// it OFFSET_OUT_OF_RANGE, unknown partitions, a partition named twice).
+// it OFFSET_OUT_OF_RANGE, unknown partitions, a partition named twice, a
+// compact-only topic).
 #include <catch2/catch.hpp>
 
 #include "../batch_builder.hpp"
@@ -127,4 +128,18 @@ TEST_CASE("ListOffsets by timestamp never answers an offset DeleteRecords remove
   REQUIRE(f.broker->store().partition("t", 0)->delete_records_before(15) == 15);
   CHECK(offset_for_time(f, "t", 1000) == std::pair<std::int16_t, std::int64_t>{0, 15});
   CHECK(offset_for_time(f, "t", 9999) == std::pair<std::int16_t, std::int64_t>{0, -1});
+}
+
+TEST_CASE("DeleteRecords of a compact-only topic is a policy violation, as Kafka", "[broker][protocol]") {
+  BrokerFixture f;
+  f.broker->store().create_topic({"c", 1, {{"cleanup.policy", "compact"}}});
+  std::string records = make_batch("k", "v");
+  for (int i = 0; i < 3; ++i)
+    f.call(api_key::produce, 3, hex("ffff ffff 00001388 00000001") + s16("c") + hex("00000001 00000000") +
+                                    ftgo::test::be32(static_cast<std::uint32_t>(records.size())) + records);
+  REQUIRE(f.broker->store().partition("c", 0)->high_watermark() == 3);
+  std::string body = hex("00000001") + s16("c") + hex("00000001 00000000 0000000000000002 00007530");
+  CHECK(to_hex(f.call(api_key::delete_records, 1, body).value()) ==
+        to_hex(hex("00000000 00000001") + s16("c") + hex("00000001 00000000 ffffffffffffffff 002c")));
+  CHECK(f.broker->store().partition("c", 0)->log_start_offset() == 0);
 }
