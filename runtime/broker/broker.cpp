@@ -23,7 +23,13 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_retention_timer(io),
       m_cleaner_timer(io) {
   if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
-  for (auto& g : m_group_store.load()) m_groups.restore(std::move(g));
+  // Membership is soft state: a file that does not load (damaged outside
+  // the broker: it is written atomically) costs a rejoin, not the broker.
+  try {
+    for (auto& g : m_group_store.load()) m_groups.restore(std::move(g));
+  } catch (const ftgo::Error& e) {
+    fmt::print(stderr, "ftgo broker: {}; the groups start without their saved members (they rejoin)\n", e.what());
+  }
 }
 
 Broker::~Broker() = default;

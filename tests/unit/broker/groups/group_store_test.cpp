@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "broker/broker.hpp"
 #include "broker/groups/group_store.hpp"
 #include "harness.hpp"
 #include "util/error.hpp"
@@ -111,4 +112,16 @@ TEST_CASE("a damaged groups.json is an error naming the file", "[broker][groups]
     CHECK_THAT(e.what(), Catch::Contains(file.string()));
   }
   CHECK(GroupStore(dir.path / "missing.json").load().empty());
+}
+
+TEST_CASE("a broker whose members.json does not load starts without the saved members", "[broker][groups]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "kafka" / "groups");
+  std::ofstream(dir.path / "kafka" / "groups" / "members.json") << "{\"groups\": [{\"id\": \"g\"";
+  boost::asio::io_context io;
+  ftgo::broker::BrokerOptions opt;
+  opt.data_dir = dir.path / "kafka";
+  std::unique_ptr<ftgo::broker::Broker> broker;
+  REQUIRE_NOTHROW(broker = std::make_unique<ftgo::broker::Broker>(io, opt));
+  CHECK(broker->groups().all_groups().empty());
 }
