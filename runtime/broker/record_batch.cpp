@@ -88,9 +88,6 @@ bool BatchCursor::next() {
   return true;
 }
 
-namespace {
-
-// Reads a zigzag varint (up to 10 bytes); false when it runs off the end.
 bool read_varlong(const std::uint8_t*& p, const std::uint8_t* end, std::int64_t& out) {
   std::uint64_t v = 0;
   for (int shift = 0; shift < 70; shift += 7) {
@@ -104,6 +101,8 @@ bool read_varlong(const std::uint8_t*& p, const std::uint8_t* end, std::int64_t&
   }
   return false;
 }
+
+namespace {
 
 // Walks the records section of a batch fed in pieces (decompressed chunks, or
 // the stored bytes at once), reading only each record's length, timestamp

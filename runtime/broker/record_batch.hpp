@@ -146,6 +146,10 @@ class BatchCursor {
 // count), malformed, or its records cannot be decompressed within the cap;
 // true when every record was visited or `visit` stopped the walk. For the
 // last two, `why` (when given) gets the reason, e.g. "zstd: corrupt".
+// Reads a zigzag varint (a record's varlong, up to 10 bytes) at `p`, moving
+// `p` past it; false when it runs off `end`.
+bool read_varlong(const std::uint8_t*& p, const std::uint8_t* end, std::int64_t& out);
+
 bool for_each_record(std::span<const std::uint8_t> batch,
                      const std::function<bool(std::int64_t offset, std::int64_t timestamp)>& visit,
                      std::string* why = nullptr);

@@ -8,21 +8,6 @@
 namespace ftgo::broker {
 namespace {
 
-// A zigzag varint of up to 10 bytes; false when it runs off the end.
-bool read_varint(const std::uint8_t*& p, const std::uint8_t* end, std::int64_t& out) {
-  std::uint64_t v = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    if (p >= end) return false;
-    std::uint8_t b = *p++;
-    v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) {
-      out = static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
-      return true;
-    }
-  }
-  return false;
-}
-
 void write_varint(std::int64_t value, std::string& out) {
   auto v = (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
   while (v >= 0x80) {
@@ -35,7 +20,7 @@ void write_varint(std::int64_t value, std::string& out) {
 // A length-prefixed byte string (-1: null).
 bool read_bytes(const std::uint8_t*& p, const std::uint8_t* end, bool& null, std::span<const std::uint8_t>& out) {
   std::int64_t n = 0;
-  if (!read_varint(p, end, n) || n < -1 || n > end - p) return false;
+  if (!read_varlong(p, end, n) || n < -1 || n > end - p) return false;
   null = n < 0;
   out = null ? std::span<const std::uint8_t>{} : std::span<const std::uint8_t>(p, static_cast<std::size_t>(n));
   if (n > 0) p += n;
@@ -56,18 +41,18 @@ bool parse_records(std::span<const std::uint8_t> body, std::int32_t count, std::
   const std::uint8_t* const end = p + body.size();
   for (std::int32_t i = 0; i < count; ++i) {
     std::int64_t length = 0;
-    if (!read_varint(p, end, length) || length < 1 || length > end - p) return false;
+    if (!read_varlong(p, end, length) || length < 1 || length > end - p) return false;
     const std::uint8_t* const rend = p + length;
     Record r;
     r.attributes = static_cast<std::int8_t>(*p++);
     std::int64_t offset_delta = 0;
-    if (!read_varint(p, rend, r.timestamp_delta) || !read_varint(p, rend, offset_delta)) return false;
+    if (!read_varlong(p, rend, r.timestamp_delta) || !read_varlong(p, rend, offset_delta)) return false;
     if (offset_delta < 0 || offset_delta > INT32_MAX) return false;
     r.offset_delta = static_cast<std::int32_t>(offset_delta);
     if (!read_bytes(p, rend, r.key_null, r.key) || !read_bytes(p, rend, r.value_null, r.value)) return false;
     r.headers = {p, static_cast<std::size_t>(rend - p)};
     std::int64_t header_count = 0;
-    if (!read_varint(p, rend, header_count) || header_count < 0) return false;
+    if (!read_varlong(p, rend, header_count) || header_count < 0) return false;
     p = rend;
     out.push_back(r);
   }
