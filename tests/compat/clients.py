@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import queue
+import signal
 import socket
 import struct
 import subprocess
@@ -515,3 +516,27 @@ def delete_records_raw(bootstrap, topic, partitions):
             pos += 14
             answers.setdefault((name, p), []).append((low, err))
     return answers
+
+
+def collect_json_lines(stream, events, lock):
+    """Appends each JSON line of `stream` (a driver's event stream) to `events` under `lock`,
+    skipping lines that are not JSON, until the stream ends."""
+    for line in stream:
+        try:
+            ev = json.loads(line)
+        except ValueError:
+            continue
+        with lock:
+            events.append(ev)
+
+
+def stop_process(proc, sig=signal.SIGTERM, timeout=15):
+    """Sends `sig`, waits up to `timeout` s, then kills; returns the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode

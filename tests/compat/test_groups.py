@@ -3,7 +3,6 @@ three members over six partitions consume every record exactly once at steady st
 rebalances when a member leaves (LeaveGroup) and when one is killed (session timeout); new
 members resume from the committed offsets after both the consumers and the broker restarted."""
 import base64
-import json
 import os
 import signal
 import subprocess
@@ -14,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from clients import Rec
+from clients import Rec, collect_json_lines, stop_process
 from conftest import GO_CLIENTS, HERE, NODE_DIR, go_argv, java_argv
 
 PARTITIONS = 6
@@ -47,13 +46,7 @@ class Member:
         threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
 
     def _read(self):
-        for line in self.proc.stdout:
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                continue
-            with self.lock:
-                self.events.append(ev)
+        collect_json_lines(self.proc.stdout, self.events, self.lock)
 
     def assignment(self):
         """The partitions it holds now (None before its first assignment)."""
@@ -76,13 +69,7 @@ class Member:
             return any(ev["event"] == "closed" for ev in self.events)
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig, timeout)
         self.reader.join(5)  # the last lines it printed (e.g. "closed") are read before stop returns
 
     def __repr__(self):

@@ -40,6 +40,7 @@ from collections import Counter
 
 import pytest
 
+from clients import collect_json_lines, stop_process
 from conftest import JAVA_DIR, java_argv, missing
 
 PARTITIONS = 2
@@ -81,14 +82,7 @@ class StreamsApp:
         self.reader.start()
 
     def _read(self):
-        import json
-        for line in self.proc.stdout:
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                continue
-            with self.lock:
-                self.events.append(ev)
+        collect_json_lines(self.proc.stdout, self.events, self.lock)
 
     def of(self, kind):
         with self.lock:
@@ -107,13 +101,7 @@ class StreamsApp:
             return f.read()[-3000:]
 
     def stop(self, sig=signal.SIGTERM, timeout=45):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig, timeout)
         self.reader.join(5)
 
 
