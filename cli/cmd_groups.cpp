@@ -1,10 +1,13 @@
-// `ftgo groups [list|describe]`.
+// `ftgo groups [list|describe|reset-offsets|delete]`.
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "events/admin.hpp"
+#include "util/error.hpp"
 
 namespace ftgo::cli {
 
@@ -79,11 +82,66 @@ void run_describe(const std::vector<std::string>& names, const Globals& g) {
   if (g.json) std::cout << (names.size() == 1 ? out[0].dump() : out.dump()) << "\n";
 }
 
+struct ResetFlags {
+  std::string group;
+  std::string to;
+  std::optional<int64_t> shift_by;
+  std::vector<std::string> topics;
+  bool dry_run = false;
+};
+
+void run_reset(const ResetFlags& f, const Globals& g) {
+  if (f.to.empty() == !f.shift_by) {
+    throw usage_error("reset-offsets", f.group, "give exactly one of --to POSITION and --shift-by N");
+  }
+  events::OffsetTarget target;
+  if (f.shift_by) {
+    target.shift = true;
+    target.by = *f.shift_by;
+  } else {
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    target.to = events::parse_start_position(f.to, now.count(), "--to");
+  }
+  std::vector<events::TopicSelection> topics;
+  for (const auto& t : f.topics) topics.push_back(events::parse_topic_selection(t));
+  auto brokers = brokers_of(g);
+  auto plan = events::plan_offset_reset(brokers, f.group, topics, target);
+  if (plan.empty()) {
+    throw usage_error("nothing to reset", "group " + f.group,
+                      "it has no committed offsets: name the topics with --topic TOPIC");
+  }
+  if (!f.dry_run) events::commit_offsets(brokers, f.group, plan);
+  if (g.json) {
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& r : plan) {
+      out.push_back({{"topic", r.topic},
+                     {"partition", r.partition},
+                     {"from", r.current < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(r.current)},
+                     {"to", r.target}});
+    }
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << "TOPIC  PARTITION  FROM  TO\n";
+    for (const auto& r : plan) {
+      std::cout << r.topic << "  " << r.partition << "  " << (r.current < 0 ? std::string("-") : std::to_string(r.current))
+                << "  " << r.target << "\n";
+    }
+  }
+  std::cerr << (f.dry_run ? "dry run: would reset " : "reset ") << plan.size()
+            << (plan.size() == 1 ? " partition" : " partitions") << " of group " << f.group
+            << (f.dry_run ? " (nothing committed)" : "") << "\n";
+}
+
+void run_delete(const std::vector<std::string>& names, const Globals& g) {
+  events::delete_groups(brokers_of(g), names);
+  for (const auto& n : names) std::cerr << "deleted group " << n << "\n";
+}
+
 }  // namespace
 
 void setup_groups(CLI::App& app, Globals& g) {
   auto names = std::make_shared<std::vector<std::string>>();
-  auto* cmd = app.add_subcommand("groups", "List and describe consumer groups");
+  auto* cmd = app.add_subcommand("groups", "List, describe, reset the offsets of, and delete consumer groups");
   cmd->require_subcommand(0, 1);
   cmd->callback([cmd, &g] {
     if (cmd->get_subcommands().empty()) run_list(g);
@@ -92,6 +150,25 @@ void setup_groups(CLI::App& app, Globals& g) {
   auto* describe = cmd->add_subcommand("describe", "State, members, assignments, committed offsets and lag");
   describe->add_option("groups", *names, "Group names")->required();
   describe->callback([names, &g] { run_describe(*names, g); });
+
+  auto reset = std::make_shared<ResetFlags>();
+  auto* rc = cmd->add_subcommand("reset-offsets",
+                                 "Move a group's committed offsets (to replay or skip events); the group must have no "
+                                 "members");
+  rc->add_option("group", reset->group, "The consumer group")->required();
+  rc->add_option("--to", reset->to,
+                 "Where to: beginning, end, OFFSET, -N (the last N per partition), @TIME (epoch ms, ISO-8601, or "
+                 "relative like @-10m)");
+  rc->add_option("--shift-by", reset->shift_by, "Move each committed offset by N (negative: back)");
+  rc->add_option("--topic", reset->topics,
+                 "TOPIC or TOPIC:P[,P...] (repeatable; default: every topic the group has committed offsets for)");
+  rc->add_flag("--dry-run", reset->dry_run, "Show the new offsets without committing them");
+  rc->callback([reset, &g] { run_reset(*reset, g); });
+
+  auto deleted = std::make_shared<std::vector<std::string>>();
+  auto* dc = cmd->add_subcommand("delete", "Delete consumer groups that have no members, with their offsets");
+  dc->add_option("groups", *deleted, "Group names")->required();
+  dc->callback([deleted, &g] { run_delete(*deleted, g); });
 }
 
 }  // namespace ftgo::cli

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "events/brokers.hpp"
+#include "events/start_position.hpp"
 
 namespace ftgo::events {
 
@@ -66,6 +67,41 @@ struct GroupInfo {
 };
 
 std::vector<GroupSummary> list_groups(const Brokers& brokers);
-GroupInfo describe_group(const Brokers& brokers, const std::string& name);
+// A group the broker does not know is a usage error ("unknown group", with a
+// did-you-mean) unless `must_exist` is false: then it comes back Dead, empty.
+GroupInfo describe_group(const Brokers& brokers, const std::string& name, bool must_exist = true);
+// Deletes groups that have no members (with their committed offsets).
+void delete_groups(const Brokers& brokers, const std::vector<std::string>& names);
+
+// `ftgo groups reset-offsets`: where to move a group's committed offsets.
+struct OffsetTarget {
+  bool shift = false;   // move by `by` from the committed offset, else go to `to`
+  StartPosition to;     // beginning, end, an offset, the last N, or a time
+  int64_t by = 0;
+};
+
+// The partitions to reset: one topic, all its partitions when `partitions` is empty.
+struct TopicSelection {
+  std::string topic;
+  std::vector<int32_t> partitions;
+};
+// Parses "TOPIC" or "TOPIC:P[,P...]" (a --topic value); throws a usage ftgo::Error.
+TopicSelection parse_topic_selection(const std::string& text);
+
+struct OffsetReset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t current = -1;  // committed now; -1: nothing committed
+  int64_t target = 0;    // the offset to commit
+};
+
+// The new offsets of `group` for `topics` (every topic it has committed
+// offsets for when empty), clamped to each partition's stored range as
+// kafka-consumer-groups does. Refuses a group with members: offsets can only
+// be reset while no consumer is in it.
+std::vector<OffsetReset> plan_offset_reset(const Brokers& brokers, const std::string& group,
+                                           const std::vector<TopicSelection>& topics, const OffsetTarget& target);
+// Commits the planned offsets for `group`.
+void commit_offsets(const Brokers& brokers, const std::string& group, const std::vector<OffsetReset>& offsets);
 
 }  // namespace ftgo::events

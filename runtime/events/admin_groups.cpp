@@ -11,6 +11,15 @@ namespace {
 
 std::string state_name(rd_kafka_consumer_group_state_t s) { return rd_kafka_consumer_group_state_name(s); }
 
+[[noreturn]] void unknown_group(const Brokers& brokers, const std::string& name) {
+  std::vector<std::string> names;
+  try {
+    for (const auto& g : list_groups(brokers)) names.push_back(g.name);
+  } catch (const Error&) {
+  }
+  throw usage_error("unknown group", name, "no such consumer group on " + brokers.bootstrap + util::did_you_mean(name, names));
+}
+
 // Asks for the committed offsets of `group`: of `partitions`, or of every
 // partition it has committed when null.
 std::vector<GroupOffset> fetch_offsets(detail::AdminCall& call, const std::string& group,
@@ -95,7 +104,7 @@ std::vector<GroupSummary> list_groups(const Brokers& brokers) {
   return groups;
 }
 
-GroupInfo describe_group(const Brokers& brokers, const std::string& name) {
+GroupInfo describe_group(const Brokers& brokers, const std::string& name, bool must_exist) {
   GroupInfo info;
   info.name = name;
   {
@@ -128,15 +137,33 @@ GroupInfo describe_group(const Brokers& brokers, const std::string& name) {
   }
   info.offsets = committed_offsets(brokers, name);
   // Kafka answers "Dead" for a group it has never seen.
-  if ((info.state == "Dead" || info.state == "Unknown") && info.members.empty() && info.offsets.empty()) {
-    std::vector<std::string> names;
-    try {
-      for (const auto& g : list_groups(brokers)) names.push_back(g.name);
-    } catch (const Error&) {
-    }
-    throw usage_error("unknown group", name, "no such consumer group on " + brokers.bootstrap + util::did_you_mean(name, names));
+  if (must_exist && (info.state == "Dead" || info.state == "Unknown") && info.members.empty() && info.offsets.empty()) {
+    unknown_group(brokers, name);
   }
   return info;
+}
+
+void delete_groups(const Brokers& brokers, const std::vector<std::string>& names) {
+  detail::AdminCall call(brokers, RD_KAFKA_ADMIN_OP_DELETEGROUPS);
+  std::vector<rd_kafka_DeleteGroup_t*> requests;
+  for (const auto& name : names) requests.push_back(rd_kafka_DeleteGroup_new(name.c_str()));
+  rd_kafka_DeleteGroups(call.client(), requests.data(), requests.size(), call.options(), call.queue());
+  rd_kafka_DeleteGroup_destroy_array(requests.data(), requests.size());
+  auto ev = call.wait("delete groups");
+  size_t n = 0;
+  auto groups = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_error_t* err = rd_kafka_group_result_error(groups[i]);
+    if (!err) continue;
+    std::string name = rd_kafka_group_result_name(groups[i]);
+    switch (rd_kafka_error_code(err)) {
+      case RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND: unknown_group(brokers, name);
+      case RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP:
+        throw failure("cannot delete group", name,
+                      "it still has members: stop its consumers first (ftgo stop SERVICE)");
+      default: throw failure("cannot delete group", name, rd_kafka_error_string(err));
+    }
+  }
 }
 
 }  // namespace ftgo::events

@@ -37,8 +37,8 @@ bool digits(std::string_view s, size_t& pos, size_t n, int& out) {
   return true;
 }
 
-[[noreturn]] void bad(std::string_view text, const std::string& cause) {
-  throw usage_error("invalid --from", std::string(text),
+[[noreturn]] void bad(std::string_view flag, std::string_view text, const std::string& cause) {
+  throw usage_error("invalid " + std::string(flag), std::string(text),
                     cause + " (use beginning, end, an OFFSET, -N for the last N per partition, or @TIME: "
                             "epoch ms, ISO-8601 like 2026-11-27T02:00:00Z, or relative like -10m)");
 }
@@ -102,17 +102,17 @@ bool parse_iso8601_ms(std::string_view s, int64_t& out_ms) {
   return true;
 }
 
-StartPosition parse_start_position(std::string_view text, int64_t now_ms) {
+StartPosition parse_start_position(std::string_view text, int64_t now_ms, std::string_view flag) {
   using Kind = StartPosition::Kind;
   if (text == "beginning" || text == "earliest" || text == "start") return {Kind::beginning, 0};
   if (text == "end" || text == "latest") return {Kind::end, 0};
   int64_t n = 0;
   if (all_digits(text)) {
-    if (!parse_int(text, n)) bad(text, "offset out of range");
+    if (!parse_int(text, n)) bad(flag, text, "offset out of range");
     return {Kind::offset, n};
   }
   if (text.size() > 1 && text[0] == '-' && all_digits(text.substr(1))) {
-    if (!parse_int(text.substr(1), n)) bad(text, "count out of range");
+    if (!parse_int(text.substr(1), n)) bad(flag, text, "count out of range");
     if (n == 0) return {Kind::end, 0};
     return {Kind::last, n};
   }
@@ -121,16 +121,16 @@ StartPosition parse_start_position(std::string_view text, int64_t now_ms) {
   if (at) t.remove_prefix(1);
   if (t.size() > 1 && t[0] == '-') {
     auto d = util::parse_duration(t.substr(1));
-    if (!d) bad(text, "bad relative time \"" + std::string(t) + "\"");
+    if (!d) bad(flag, text, "bad relative time \"" + std::string(t) + "\"");
     return {Kind::time, now_ms - d->count()};
   }
-  if (!at) bad(text, "unknown position");
+  if (!at) bad(flag, text, "unknown position");
   if (all_digits(t)) {
-    if (!parse_int(t, n)) bad(text, "timestamp out of range");
+    if (!parse_int(t, n)) bad(flag, text, "timestamp out of range");
     return {Kind::time, n};
   }
   if (parse_iso8601_ms(t, n)) return {Kind::time, n};
-  bad(text, "bad time \"" + std::string(t) + "\"");
+  bad(flag, text, "bad time \"" + std::string(t) + "\"");
 }
 
 std::string to_string(const StartPosition& p) {

@@ -17,9 +17,10 @@ struct StartPosition {
   bool operator==(const StartPosition&) const = default;
 };
 
-// Parses a --from value; `now_ms` anchors relative times. Throws a usage
-// ftgo::Error that shows the accepted forms.
-StartPosition parse_start_position(std::string_view text, int64_t now_ms);
+// Parses a --from value (or the `flag` named, e.g. reset-offsets' --to);
+// `now_ms` anchors relative times. Throws a usage ftgo::Error naming `flag`
+// that shows the accepted forms.
+StartPosition parse_start_position(std::string_view text, int64_t now_ms, std::string_view flag = "--from");
 
 // Parses an ISO-8601 date or date-time; returns false when `text` is not one.
 bool parse_iso8601_ms(std::string_view text, int64_t& out_ms);

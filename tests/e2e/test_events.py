@@ -59,6 +59,16 @@ def create(brokers, name, partitions=1):
     ok(run(brokers, "topics", "create", name, "--partitions", partitions))
 
 
+def interrupt(proc):
+    """Ctrl-C for a running ftgo; kills it if it has not exited 20 s later."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def tail_json(brokers, topic, *args):
     out = ok(run(brokers, "tail", topic, "--from", "beginning", "-e", "-o", "json", *args)).stdout
     return [json.loads(line) for line in out.decode().splitlines()]
@@ -414,12 +424,7 @@ def test_groups_describe_shows_members_and_assignments_of_a_live_group(kafka):
         assert sorted((a["topic"], a["partition"]) for a in info["members"][0]["assignment"]) == [(t, 0), (t, 1)]
         assert info["members"][0]["instance_id"] is None  # a dynamic member
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        interrupt(proc)
     assert proc.returncode == 0
 
 
@@ -443,3 +448,107 @@ def test_groups_describe_names_a_static_members_instance_id(kafka):
         assert "[instance inst-1]" in ok(run(kafka, "groups", "describe", g)).stdout.decode()
     finally:
         c.close()
+
+
+def committed(brokers, group):
+    info = json.loads(ok(run(brokers, "--json", "groups", "describe", group)).stdout)
+    return {(o["topic"], o["partition"]): o["committed"] for o in info["offsets"]}
+
+
+def reset(brokers, group, *args):
+    return run(brokers, "--json", "groups", "reset-offsets", group, *args)
+
+
+def test_groups_reset_offsets_replays_skips_and_clamps(kafka):
+    t, g = new_topic(), new_topic("grp")
+    create(kafka, t, 2)
+    lines = [{"value": v, "partition": 0, "timestamp": ts} for v, ts in (("a", 1000), ("b", 2000), ("c", 3000))]
+    lines += [{"value": v, "partition": 1, "timestamp": ts} for v, ts in (("d", 1500), ("e", 2500))]
+    ok(run(kafka, "publish", t, "--jsonl", input="".join(json.dumps(x) + "\n" for x in lines).encode()))
+    ok(run(kafka, "tail", t, "-g", g, "--from", "beginning", "-e", timeout=60))
+    assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
+
+    # A dry run shows the plan and commits nothing.
+    plan = json.loads(ok(reset(kafka, g, "--to", "beginning", "--dry-run")).stdout)
+    assert plan == [{"topic": t, "partition": 0, "from": 3, "to": 0}, {"topic": t, "partition": 1, "from": 2, "to": 0}]
+    assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
+
+    # Back to the beginning: the group's next run replays every event.
+    ok(reset(kafka, g, "--to", "beginning"))
+    assert committed(kafka, g) == {(t, 0): 0, (t, 1): 0}
+    replayed = ok(run(kafka, "tail", t, "-g", g, "-e", "-o", "raw", timeout=60)).stdout.decode().split()
+    assert sorted(replayed) == ["a", "b", "c", "d", "e"]
+    assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
+
+    ok(reset(kafka, g, "--to", "-1", "--topic", f"{t}:0"))  # the last event of partition 0 only
+    assert committed(kafka, g) == {(t, 0): 2, (t, 1): 2}
+    ok(reset(kafka, g, "--shift-by", "-1"))
+    assert committed(kafka, g) == {(t, 0): 1, (t, 1): 1}
+    ok(reset(kafka, g, "--shift-by", "100"))  # clamped to the end, as kafka-consumer-groups does
+    assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
+    ok(reset(kafka, g, "--to", "2"))
+    assert committed(kafka, g) == {(t, 0): 2, (t, 1): 2}
+    ok(reset(kafka, g, "--to", "@2000"))  # the first event at or after the time
+    assert committed(kafka, g) == {(t, 0): 1, (t, 1): 1}
+    ok(reset(kafka, g, "--to", "@9999"))  # nothing that late: the end
+    assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
+
+    # A group nobody used yet gets its first offsets for the topics named.
+    fresh = new_topic("grp")
+    ok(reset(kafka, fresh, "--to", "1", "--topic", t))
+    assert committed(kafka, fresh) == {(t, 0): 1, (t, 1): 1}
+
+
+def test_groups_reset_offsets_refuses_live_groups_and_bad_input(kafka):
+    t, g = new_topic(), new_topic("grp")
+    create(kafka, t, 2)
+    ok(run(kafka, "publish", t, "x"))
+    ok(run(kafka, "tail", t, "-g", g, "--from", "beginning", "-e", timeout=60))
+    before = committed(kafka, g)
+
+    for args, code, words in [
+        ((), 2, "exactly one of --to"),
+        (("--to", "end", "--shift-by", "1"), 2, "exactly one of --to"),
+        (("--to", "soon"), 2, "invalid --to: soon"),
+        (("--to", "end", "--topic", t + "x"), 2, f"did you mean '{t}'"),
+        (("--to", "end", "--topic", f"{t}:2"), 2, f"unknown partition: {t}[2]: topic {t} has 2 partitions"),
+        (("--to", "end", "--topic", f"{t}:z"), 2, "is not a partition number"),
+    ]:
+        got = reset(kafka, g, *args)
+        assert got.returncode == code and words in got.stderr.decode(), (args, got.stderr)
+    unknown = reset(kafka, "no-such-" + g, "--to", "end")
+    assert unknown.returncode == 2 and "unknown group" in unknown.stderr.decode()
+
+    proc = subprocess.Popen([FTGO_BIN, "--brokers", kafka, "tail", t, "-g", g], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env())
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            info = json.loads(ok(run(kafka, "--json", "groups", "describe", g)).stdout)
+            if info["members"]:
+                break
+            time.sleep(0.5)
+        live = reset(kafka, g, "--to", "beginning")
+        assert live.returncode == 1
+        assert "offsets can only be reset while no consumer is in the group" in live.stderr.decode()
+        deleted = run(kafka, "groups", "delete", g)
+        assert deleted.returncode == 1 and "still has members" in deleted.stderr.decode()
+    finally:
+        interrupt(proc)
+    assert committed(kafka, g) == before
+
+
+def test_groups_delete_removes_an_empty_group_and_its_offsets(kafka):
+    t, g = new_topic(), new_topic("grp")
+    create(kafka, t, 1)
+    ok(run(kafka, "publish", t, "x"))
+    ok(run(kafka, "tail", t, "-g", g, "--from", "beginning", "-e", timeout=60))
+    assert g in [x["name"] for x in json.loads(ok(run(kafka, "--json", "groups", "list")).stdout)]
+    ok(run(kafka, "groups", "delete", g))
+    assert g not in [x["name"] for x in json.loads(ok(run(kafka, "--json", "groups", "list")).stdout)]
+    gone = run(kafka, "groups", "describe", g)
+    assert gone.returncode == 2 and "unknown group" in gone.stderr.decode()
+    again = run(kafka, "groups", "delete", g)
+    assert again.returncode == 2 and "unknown group" in again.stderr.decode()
+    # The group starts over: a new run reads from where --from says, not from old offsets.
+    assert ok(run(kafka, "tail", t, "-g", g, "--from", "beginning", "-e", "-o", "raw", timeout=60)).stdout.split() == [b"x"]

@@ -32,3 +32,12 @@ TEST_CASE("bad --from values are usage errors", "[events][from]") {
     CHECK_THROWS_AS(parse_start_position(bad, 0), ftgo::Error);
   }
 }
+
+TEST_CASE("a bad position names the flag it came from", "[events][from]") {
+  try {
+    parse_start_position("soon", 0, "--to");
+    FAIL("no error");
+  } catch (const ftgo::Error& e) {
+    CHECK(std::string(e.what()).find("invalid --to") != std::string::npos);
+  }
+}
