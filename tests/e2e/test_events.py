@@ -462,8 +462,9 @@ def reset(brokers, group, *args):
 def test_groups_reset_offsets_replays_skips_and_clamps(kafka):
     t, g = new_topic(), new_topic("grp")
     create(kafka, t, 2)
-    lines = [{"value": v, "partition": 0, "timestamp": ts} for v, ts in (("a", 1000), ("b", 2000), ("c", 3000))]
-    lines += [{"value": v, "partition": 1, "timestamp": ts} for v, ts in (("d", 1500), ("e", 2500))]
+    base = int(time.time() * 1000) - 600_000  # recent: retention must not delete them (Kafka checks every second)
+    lines = [{"value": v, "partition": 0, "timestamp": base + ts} for v, ts in (("a", 1000), ("b", 2000), ("c", 3000))]
+    lines += [{"value": v, "partition": 1, "timestamp": base + ts} for v, ts in (("d", 1500), ("e", 2500))]
     ok(run(kafka, "publish", t, "--jsonl", input="".join(json.dumps(x) + "\n" for x in lines).encode()))
     ok(run(kafka, "tail", t, "-g", g, "--from", "beginning", "-e", timeout=60))
     assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
@@ -488,9 +489,9 @@ def test_groups_reset_offsets_replays_skips_and_clamps(kafka):
     assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
     ok(reset(kafka, g, "--to", "2"))
     assert committed(kafka, g) == {(t, 0): 2, (t, 1): 2}
-    ok(reset(kafka, g, "--to", "@2000"))  # the first event at or after the time
+    ok(reset(kafka, g, "--to", f"@{base + 2000}"))  # the first event at or after the time
     assert committed(kafka, g) == {(t, 0): 1, (t, 1): 1}
-    ok(reset(kafka, g, "--to", "@9999"))  # nothing that late: the end
+    ok(reset(kafka, g, "--to", f"@{base + 9999}"))  # nothing that late: the end
     assert committed(kafka, g) == {(t, 0): 3, (t, 1): 2}
 
     # A group nobody used yet gets its first offsets for the topics named.
