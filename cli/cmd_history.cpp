@@ -46,17 +46,24 @@ void run_history(const std::string& service, const Globals& g) {
   }
   std::cout << fmt::format("{:<4} {:<24} {:<9} {:<12} {:<13} {:<8} {:<8} {}\n", "#", "TIME", "KIND", "OUTCOME",
                            "RELEASE", "COMMIT", "TOOK", "STAGES");
+  bool any_dirty = false;
   for (const auto& e : entries) {
     std::string release = text_or(e, "release", "-");
+    std::string commit = text_or(e, "commit", "-").substr(0, 7);
+    if (e.value("dirty", false)) {
+      commit += "+";
+      any_dirty = true;
+    }
     if (current && release == *current) release += "*";
     std::string kind = e.value("kind", "deploy");
     if (kind == "rollback" && e.contains("rollback_to")) kind += " #" + std::to_string(e.value("rollback_to", 0));
     std::cout << fmt::format("{:<4} {:<24} {:<9} {:<12} {:<13} {:<8} {:<8} {}\n", e.value("number", 0),
                              text_or(e, "time", "?"), kind, text_or(e, "outcome", "?"), release,
-                             text_or(e, "commit", "-").substr(0, 7),
+                             commit,
                              fmt::format("{:.1f}s", e.value("duration_ms", 0LL) / 1000.0), stages_summary(e["stages"]));
   }
   if (current) std::cout << "* current release\n";
+  if (any_dirty) std::cout << "+ built with uncommitted changes on top of that commit\n";
 }
 
 }  // namespace

@@ -72,6 +72,11 @@ std::optional<std::string> git_commit(const fs::path& dir) {
   return sha;
 }
 
+bool git_dirty(const fs::path& dir) {
+  auto r = run_captured({"git", "-C", dir.string(), "status", "--porcelain", "--untracked-files=no", "--", "."}, dir);
+  return r.exit_code == 0 && !r.output.empty();
+}
+
 ServiceReport deploy_service(const config::Workspace& ws, const std::string& name, const StageOptions& options,
                              Console& console) {
   const auto start = Clock::now();
@@ -94,13 +99,18 @@ ServiceReport deploy_service(const config::Workspace& ws, const std::string& nam
   ServiceReport report;
   report.service = svc.name;
   report.commit = git_commit(svc.dir);
+  report.dirty = report.commit && git_dirty(svc.dir);
   report.previous_release = store.current();
+  if (report.dirty) {
+    console.line(fmt::format("==> {}: building uncommitted changes (on top of commit {}); history marks it with +",
+                             svc.name, report.commit->substr(0, 7)));
+  }
 
   StagesOutcome stages = run_stages(ws, svc, pipeline, options, console);
   report.stages = stages.stages;
   report.release = stages.release;
 
-  nlohmann::json entry = {{"kind", "deploy"}, {"commit", opt_json(report.commit)},
+  nlohmann::json entry = {{"kind", "deploy"}, {"commit", opt_json(report.commit)}, {"dirty", report.dirty},
                           {"previous_release", opt_json(report.previous_release)}};
   if (!stages.ok()) {
     report.status = "failed";
@@ -182,10 +192,12 @@ ServiceReport rollback_service(const config::Workspace& ws, const std::string& n
   report.commit = target->contains("commit") && (*target)["commit"].is_string()
                       ? std::optional<std::string>((*target)["commit"].get<std::string>())
                       : std::nullopt;
+  report.dirty = target->value("dirty", false);
   nlohmann::json entry = {{"kind", "rollback"},
                           {"rollback_to", target_number},
                           {"release", id},
                           {"commit", opt_json(report.commit)},
+                          {"dirty", report.dirty},
                           {"previous_release", opt_json(current)},
                           {"stages", nlohmann::json::array()}};
   make_live(ws, svc, pipeline.deploy, id, entry, report, console);

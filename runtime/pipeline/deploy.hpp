@@ -22,6 +22,9 @@ const config::Pipeline& find_pipeline(const config::Workspace& ws, const config:
 
 // `git -C dir rev-parse HEAD`, or nullopt outside a git repository.
 std::optional<std::string> git_commit(const std::filesystem::path& dir);
+// Whether tracked files under `dir` differ from HEAD (`git describe --dirty`'s
+// sense: untracked files do not count); false outside a git repository.
+bool git_dirty(const std::filesystem::path& dir);
 
 ServiceReport deploy_service(const config::Workspace& ws, const std::string& name, const StageOptions& options,
                              Console& console);

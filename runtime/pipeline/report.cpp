@@ -35,6 +35,7 @@ nlohmann::json to_json(const ServiceReport& r) {
                       {"release", opt(r.release)},
                       {"previous_release", opt(r.previous_release)},
                       {"commit", opt(r.commit)},
+                      {"dirty", r.dirty},
                       {"number", opt(r.number)},
                       {"pid", opt(r.pid)},
                       {"duration_ms", r.duration_ms},

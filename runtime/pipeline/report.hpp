@@ -27,6 +27,7 @@ struct ServiceReport {
   std::optional<std::string> release;
   std::optional<std::string> previous_release;
   std::optional<std::string> commit;
+  bool dirty = false;             // built with uncommitted changes to tracked files
   std::optional<int> number;      // history entry
   std::optional<int> pid;         // the new instance, after a live swap
   std::string reason;             // why --changed selected it

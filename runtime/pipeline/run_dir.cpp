@@ -38,6 +38,7 @@ fs::path prepare_run_dir(const config::Workspace& ws, const config::Service& svc
   auto commit = git_commit(svc.dir);
   nlohmann::json entry = {{"kind", "run"},
                           {"commit", commit ? nlohmann::json(*commit) : nlohmann::json()},
+                          {"dirty", commit && git_dirty(svc.dir)},
                           {"previous_release", nullptr},
                           {"stages", stage_list},
                           {"live", false}};

@@ -267,3 +267,30 @@ def test_a_live_progress_line_is_drawn_on_a_terminal_only(tmp_path):
     # Without a terminal: no progress line at all.
     proc = ftgo("-C", ws, "deploy", "order-service", "--no-cache", env={"SLOW": "1"}, check=0)
     assert "\r" not in proc.stdout and "stage 1/3" not in proc.stdout
+
+
+def test_a_deploy_of_uncommitted_changes_is_marked_dirty(tmp_path):
+    ws = make_workspace(tmp_path, own_repos=True)
+    svc = ws / "services/order-service"
+    report, _ = deploy_json(ws, "order-service")
+    assert report["services"][0]["dirty"] is False
+    set_version(ws, "order-service", "v2")  # a tracked file, not committed
+    (svc / "notes.txt").write_text("untracked files do not count\n")
+    report, _ = deploy_json(ws, "order-service")
+    assert report["services"][0]["dirty"] is True
+    assert report["services"][0]["commit"] == git(svc, "rev-parse", "HEAD")
+    git(svc, "commit", "-qam", "v2")
+    set_version(ws, "order-service", "v2")  # unchanged content: clean again
+    report, _ = deploy_json(ws, "order-service")
+    assert report["services"][0]["dirty"] is False
+
+    history = json.loads(ftgo("-C", ws, "history", "order-service", "--json", check=0).stdout)
+    assert [d["dirty"] for d in history["deployments"]] == [False, True, False]
+    rows = ftgo("-C", ws, "history", "order-service", check=0).stdout.splitlines()
+    short = [line.split()[5] for line in rows[1:4]]
+    assert [s.endswith("+") for s in short] == [False, True, False]
+    assert "+ built with uncommitted changes" in rows[-1]
+    ok_rollback = ftgo("-C", ws, "rollback", "order-service", "--to", "2", check=0)
+    assert ok_rollback.returncode == 0, ok_rollback.stderr
+    history = json.loads(ftgo("-C", ws, "history", "order-service", "--json", check=0).stdout)
+    assert history["deployments"][-1]["dirty"] is True  # the release it went back to was built dirty
