@@ -7,7 +7,8 @@ import time
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures", "run"))
-from runkit import (PY, Run, alive, descendants, fixture, ftgo, make_workspace, pids_with_marker, wait_gone)  # noqa: E402
+from runkit import (PY, Run, alive, descendants, fixture, free_port, ftgo, make_workspace, pids_with_marker,  # noqa: E402
+                    wait_gone)
 
 MODE = os.environ.get("FTGO_TEST_KAFKA_MODE", "embedded")
 
@@ -22,11 +23,12 @@ def started_pid(run, service):
 
 
 def test_env_variables_are_injected(tmp_path):
+    port = free_port()  # not a fixed number: suites run in parallel (ctest -j2)
     root = ws(tmp_path, {
         "kitchen-service": {"run": "sleep 0.3", "port": "auto"},
         "order-service": {
             "run": "env | sort | grep -E '^(KAFKA_BOOTSTRAP_SERVERS|FTGO_[A-Z]+|PORT|KITCHEN_SERVICE_URL|LOG_LEVEL|FROM_FILE)='",
-            "port": 18765, "env": {"LOG_LEVEL": "debug"}, "env_file": ".env",
+            "port": port, "env": {"LOG_LEVEL": "debug"}, "env_file": ".env",
             "files": {".env": "# comment\nFROM_FILE='hello world'\n"},
         },
     })
@@ -35,13 +37,13 @@ def test_env_variables_are_injected(tmp_path):
     out = run.text()
     assert "order-service | FTGO_SERVICE=order-service" in out
     assert f"order-service | FTGO_WORKSPACE={root}" in out
-    assert "order-service | PORT=18765" in out
+    assert f"order-service | PORT={port}" in out
     assert "order-service | LOG_LEVEL=debug" in out
     assert "order-service | FROM_FILE=hello world" in out
     assert "order-service | KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:" in out
     assert "order-service | KITCHEN_SERVICE_URL=http://127.0.0.1:" in out
     with open(os.path.join(root, ".ftgo", "logs", "order-service.log")) as f:
-        assert "PORT=18765" in f.read()
+        assert f"PORT={port}" in f.read()
 
 
 def test_dependencies_start_in_order_and_wait_for_completion(tmp_path):
