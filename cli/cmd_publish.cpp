@@ -13,6 +13,7 @@
 #include "events/brokers.hpp"
 #include "events/publish_stream.hpp"
 #include "events/publisher.hpp"
+#include "util/duration.hpp"
 #include "util/error.hpp"
 
 namespace ftgo::cli {
@@ -27,6 +28,7 @@ struct PublishOptions {
   int partition = -1;
   bool jsonl = false;
   std::string file;
+  std::string timeout;  // --timeout DURATION, "" for the default
 };
 
 std::vector<events::Header> parse_headers(const std::vector<std::string>& specs) {
@@ -51,6 +53,7 @@ class OrderedPrinter {
       const auto& x = *m_done[m_next];
       nlohmann::ordered_json j = {{"topic", m_topic}, {"partition", x.partition}, {"offset", x.offset}};
       if (!x.error.empty()) j["error"] = x.error;
+      if (x.maybe_written) j["maybe_written"] = true;
       std::cout << j.dump() << "\n";
       m_done[m_next].reset();
       ++m_next;
@@ -95,6 +98,14 @@ void run_publish(const PublishOptions& o, const Globals& g) {
   if (o.jsonl && o.value) {
     throw usage_error("publish", o.topic, "--jsonl reads envelopes from stdin or --file; drop VALUE");
   }
+  std::optional<int> timeout_ms;
+  if (!o.timeout.empty()) {
+    auto d = util::parse_duration(o.timeout);
+    if (!d || d->count() < 100 || d->count() > INT32_MAX) {
+      throw usage_error("invalid --timeout", o.timeout, "expected a duration of at least 100ms, like 500ms, 10s or 2m");
+    }
+    timeout_ms = static_cast<int>(d->count());
+  }
   auto brokers = events::resolve_brokers(g.brokers, g.find_workspace_root());
   std::unique_ptr<OrderedPrinter> printer;
   std::function<void(const events::Delivery&)> on_delivery;
@@ -103,7 +114,7 @@ void run_publish(const PublishOptions& o, const Globals& g) {
     on_delivery = [&](const events::Delivery& d) { printer->add(d); };
   }
   bool bulk = !o.value && (o.jsonl || o.file.empty()) && !::isatty(o.file.empty() ? STDIN_FILENO : -1);
-  events::Publisher publisher(brokers, o.topic, o.partition, on_delivery, bulk);
+  events::Publisher publisher(brokers, o.topic, o.partition, on_delivery, bulk, timeout_ms);
 
   events::StreamDefaults defaults;
   defaults.key = o.key;
@@ -111,6 +122,8 @@ void run_publish(const PublishOptions& o, const Globals& g) {
   defaults.partition = o.partition;
   defaults.jsonl = o.jsonl;
 
+  bool read_all = true;
+  std::string source = o.file.empty() ? "<stdin>" : o.file;
   if (o.value || (!o.file.empty() && !o.jsonl)) {
     events::Event e;
     e.key = o.key;
@@ -123,7 +136,7 @@ void run_publish(const PublishOptions& o, const Globals& g) {
     int fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw usage_error("cannot read", o.file, std::strerror(errno));
     try {
-      events::publish_stream(publisher, fd, o.file, defaults);
+      read_all = events::publish_stream(publisher, fd, o.file, defaults);
     } catch (...) {
       ::close(fd);
       throw;
@@ -133,7 +146,7 @@ void run_publish(const PublishOptions& o, const Globals& g) {
     if (::isatty(STDIN_FILENO)) {
       std::cerr << "ftgo: reading events from the terminal, one per line; Ctrl-D to finish\n";
     }
-    events::publish_stream(publisher, STDIN_FILENO, "<stdin>", defaults);
+    read_all = events::publish_stream(publisher, STDIN_FILENO, "<stdin>", defaults);
   }
   publisher.flush();
   std::cout.flush();
@@ -141,10 +154,20 @@ void run_publish(const PublishOptions& o, const Globals& g) {
   uint64_t ok = publisher.sent() - publisher.failed();
   std::string noun = ok == 1 ? " event" : " events";
   if (publisher.failed() > 0) {
+    // Three honest counts: confirmed, certainly not written, and sent but
+    // unconfirmed (the broker went away before answering: maybe written).
+    uint64_t maybe = publisher.maybe_written();
+    uint64_t lost = publisher.failed() - maybe;
     std::cerr << "published " << ok << " of " << publisher.sent() << " events to " << o.topic << "\n";
-    throw failure("publish failed", o.topic,
-                  std::to_string(publisher.failed()) + " of " + std::to_string(publisher.sent()) +
-                      " events were not delivered: " + publisher.first_error());
+    std::string cause = std::to_string(ok) + " of " + std::to_string(publisher.sent()) + " events delivered, " +
+                        std::to_string(lost) + " not delivered";
+    if (maybe > 0) {
+      cause += ", " + std::to_string(maybe) +
+               " unconfirmed (sent, but the broker went away before answering: they may be on the topic)";
+    }
+    cause += ": " + publisher.first_error();
+    if (!read_all) cause += "; stopped reading " + source + " at the first failure";
+    throw failure("publish failed", o.topic + " on " + brokers.bootstrap, cause);
   }
   std::cerr << "published " << ok << noun << " to " << o.topic << "\n";
 }
@@ -161,6 +184,10 @@ void setup_publish(CLI::App& app, Globals& g) {
   cmd->add_option("-p,--partition", o->partition, "Write to this partition")->check(whole_number(0, INT32_MAX));
   cmd->add_flag("--jsonl", o->jsonl, "Read JSON envelopes (as tail -o json prints), one per line");
   cmd->add_option("--file", o->file, "Publish this file as one event (with --jsonl: read envelopes from it)");
+  cmd->add_option("--timeout", o->timeout,
+                  "How long each event may wait for the broker's confirmation before publish fails "
+                  "(default 10s; librdkafka's message.timeout.ms)")
+      ->type_name("DURATION");
   cmd->callback([o, &g] { run_publish(*o, g); });
 }
 

@@ -74,7 +74,7 @@ void setup_tail(CLI::App& app, Globals& g) {
                   "Only events where SELECTOR matches GLOB: key=, value=, value.FIELD.PATH=, header.NAME= "
                   "(repeatable; all must match; != negates)")
       ->type_name("SELECTOR=GLOB");
-  cmd->add_flag("--wait", f->wait, "Wait for topics that do not exist yet");
+  cmd->add_flag("--wait", f->wait, "Wait for topics that do not exist yet, and for Kafka if it is not up yet");
   cmd->callback([f, &g] { run_tail(*f, g); });
 }
 

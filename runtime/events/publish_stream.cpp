@@ -15,6 +15,7 @@ namespace {
 
 constexpr size_t k_read_size = 1 << 20;
 constexpr uint64_t k_poll_every = 1024;
+constexpr int k_idle_poll_ms = 100;
 
 class LineSender {
  public:
@@ -65,15 +66,22 @@ class LineSender {
 
 }  // namespace
 
-void publish_stream(Publisher& publisher, int fd, const std::string& source, const StreamDefaults& defaults) {
+bool publish_stream(Publisher& publisher, int fd, const std::string& source, const StreamDefaults& defaults) {
   LineSender sender(publisher, source, defaults);
   std::string carry;  // a line split across reads
   std::vector<char> buf(k_read_size);
   while (true) {
+    if (publisher.failed() > 0) return false;
     // Input idle (a live pipe or a terminal): send what is queued now rather
-    // than after the bulk linger.
+    // than after the bulk linger, then wait for input serving delivery reports.
     pollfd ready{fd, POLLIN, 0};
-    if (::poll(&ready, 1, 0) == 0) publisher.send_now();
+    if (::poll(&ready, 1, 0) == 0) {
+      publisher.send_now();
+      while (::poll(&ready, 1, k_idle_poll_ms) == 0) {
+        publisher.poll();
+        if (publisher.failed() > 0) return false;
+      }
+    }
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -99,6 +107,7 @@ void publish_stream(Publisher& publisher, int fd, const std::string& source, con
     }
   }
   if (!carry.empty()) sender.line(carry);
+  return true;
 }
 
 }  // namespace ftgo::events

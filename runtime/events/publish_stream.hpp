@@ -22,7 +22,11 @@ struct StreamDefaults {
 // blank lines are skipped and a malformed line stops the stream: the events
 // before it are flushed, then a usage ftgo::Error says
 //   invalid JSONL: <source>:3: <cause> (the 2 events before it were published; nothing after it)
+// Stops reading at the first event that fails (the broker went away and the
+// delivery timeout passed, or it refused one): returns false then, true at
+// end of file. While the input is idle it keeps serving delivery reports,
+// so a broker that goes away under a live pipe is noticed without new input.
 // Does not flush at the end: the caller does.
-void publish_stream(Publisher& publisher, int fd, const std::string& source, const StreamDefaults& defaults);
+bool publish_stream(Publisher& publisher, int fd, const std::string& source, const StreamDefaults& defaults);
 
 }  // namespace ftgo::events

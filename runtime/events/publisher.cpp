@@ -1,5 +1,8 @@
 #include "events/publisher.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "events/client.hpp"
 #include "events/topic_name.hpp"
 #include "util/error.hpp"
@@ -23,6 +26,11 @@ struct PublisherCallbacks {
     d.offset = m->offset;
     if (m->err) {
       d.error = "partition " + std::to_string(m->partition) + ": " + detail::error_text(m->err);
+      if (m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) {
+        d.error += " (no broker confirmed it within " + std::to_string(self->m_timeout_ms) + " ms)";
+      }
+      d.maybe_written = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+      if (d.maybe_written) ++self->m_maybe_written;
       ++self->m_failed;
       if (self->m_first_error.empty()) self->m_first_error = d.error;
     }
@@ -36,7 +44,7 @@ namespace {
 // local queue, no compression. A bulk stream lingers 20 ms to fill batches
 // (fewer, larger produce requests: ~20% more lines/s on a loaded 2-core box);
 // otherwise 5 ms. flush() sends at once whatever the linger.
-std::map<std::string, std::string> producer_settings(bool report_every_event, bool bulk) {
+std::map<std::string, std::string> producer_settings(bool report_every_event, bool bulk, int timeout_ms) {
   return {
       {"acks", "all"},
       {"linger.ms", bulk ? "20" : "5"},
@@ -44,8 +52,10 @@ std::map<std::string, std::string> producer_settings(bool report_every_event, bo
       {"batch.size", "4000000"},
       {"queue.buffering.max.messages", "1000000"},
       {"queue.buffering.max.kbytes", "1048576"},
-      {"message.timeout.ms", "60000"},
-      {"socket.timeout.ms", "30000"},
+      {"message.timeout.ms", std::to_string(timeout_ms)},
+      // A request the broker never answers (a hung machine, no TCP reset)
+      // must not outlast the events' own timeout.
+      {"socket.timeout.ms", std::to_string(timeout_ms > 0 ? std::min(timeout_ms, 30'000) : 30'000)},
       {"delivery.report.only.error", report_every_event ? "false" : "true"},
   };
 }
@@ -53,13 +63,21 @@ std::map<std::string, std::string> producer_settings(bool report_every_event, bo
 }  // namespace
 
 Publisher::Publisher(const Brokers& brokers, std::string topic, int32_t partition,
-                     std::function<void(const Delivery&)> on_delivery, bool bulk)
+                     std::function<void(const Delivery&)> on_delivery, bool bulk, std::optional<int> timeout_ms)
     : m_impl(std::make_unique<Impl>()), m_topic(std::move(topic)), m_on_delivery(std::move(on_delivery)) {
   check_topic_name(m_topic);
+  Brokers with_timeout = brokers;
+  if (timeout_ms) {
+    m_timeout_ms = *timeout_ms;
+    with_timeout.properties["message.timeout.ms"] = std::to_string(*timeout_ms);  // the flag wins
+  } else if (auto it = brokers.properties.find("message.timeout.ms"); it != brokers.properties.end()) {
+    m_timeout_ms = std::atoi(it->second.c_str());
+  }
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set_dr_msg_cb(conf, PublisherCallbacks::on_delivery);
   rd_kafka_conf_set_opaque(conf, this);
-  m_impl->rk = detail::make_client(brokers, RD_KAFKA_PRODUCER, producer_settings(bool(m_on_delivery), bulk), conf);
+  m_impl->rk = detail::make_client(with_timeout, RD_KAFKA_PRODUCER,
+                                   producer_settings(bool(m_on_delivery), bulk, m_timeout_ms), conf);
   m_impl->rkt = rd_kafka_topic_new(m_impl->rk.get(), m_topic.c_str(), nullptr);
 
   // One metadata request: checks that a broker answers, creates the topic

@@ -22,7 +22,15 @@ struct Delivery {
   int32_t partition = -1;
   int64_t offset = -1;
   std::string error;       // empty on success
+  bool maybe_written = false;  // failed, but sent: the broker may have written it before going away
 };
+
+// How long an event may wait for the broker's confirmation before it fails
+// (librdkafka's message.timeout.ms) unless --timeout or a workspace property
+// says otherwise. librdkafka's own default is 5 minutes, kcat's too: far too
+// long for a command a person waits on. The embedded broker restarts in well
+// under a second, a real cluster elects a new leader in a few.
+inline constexpr int k_delivery_timeout_ms = 10'000;
 
 class Publisher {
  public:
@@ -31,9 +39,12 @@ class Publisher {
   // automatically, or when `partition` (if >= 0) is not one of its partitions.
   // `on_delivery`, when set, is called for every event; otherwise only
   // failures are tracked (faster). `bulk`: tuned for a stream of many events
-  // (a longer linger) rather than a few typed or given ones.
+  // (a longer linger) rather than a few typed or given ones. `timeout_ms`:
+  // the delivery timeout, overriding the workspace's message.timeout.ms
+  // (without it: that property, else k_delivery_timeout_ms).
   Publisher(const Brokers& brokers, std::string topic, int32_t partition = -1,
-            std::function<void(const Delivery&)> on_delivery = {}, bool bulk = false);
+            std::function<void(const Delivery&)> on_delivery = {}, bool bulk = false,
+            std::optional<int> timeout_ms = std::nullopt);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -53,7 +64,13 @@ class Publisher {
   void flush();
 
   uint64_t sent() const { return m_sent; }
+  // Events that failed; of those, maybe_written() were sent and may be on the
+  // topic all the same (librdkafka's PERSISTED_POSSIBLY: the broker went away
+  // before answering). The others were certainly not written.
   uint64_t failed() const { return m_failed; }
+  uint64_t maybe_written() const { return m_maybe_written; }
+  // The delivery timeout in force, in milliseconds.
+  int timeout_ms() const { return m_timeout_ms; }
   uint64_t pending() const;
   const std::string& first_error() const { return m_first_error; }
   int32_t partition_count() const { return m_partition_count; }
@@ -69,6 +86,8 @@ class Publisher {
   int32_t m_partition_count = 0;
   uint64_t m_sent = 0;
   uint64_t m_failed = 0;
+  uint64_t m_maybe_written = 0;
+  int m_timeout_ms = k_delivery_timeout_ms;
   std::string m_first_error;
 
   friend struct PublisherCallbacks;

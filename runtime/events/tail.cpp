@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "events/client.hpp"
+#include "events/connection_watch.hpp"
 #include "events/topic_name.hpp"
 #include "util/error.hpp"
 #include "util/spell.hpp"
@@ -26,6 +27,7 @@ std::map<std::string, std::string> consumer_settings(const TailOptions& o) {
       {"queued.min.messages", "200000"},
       {"queued.max.messages.kbytes", "262144"},
       {"enable.auto.offset.store", "false"},
+      {"statistics.interval.ms", detail::ConnectionWatch::k_stats_interval_ms},
   };
   if (o.group.empty()) {
     s["enable.auto.commit"] = "false";
@@ -38,12 +40,26 @@ std::map<std::string, std::string> consumer_settings(const TailOptions& o) {
   return s;
 }
 
-// Partition counts of `names`, waiting for missing topics when asked.
+// Partition counts of `names`, waiting for missing topics (and for the
+// brokers) when asked.
 std::map<std::string, int> find_topics(rd_kafka_t* rk, const Brokers& brokers, const TailOptions& o,
-                                       const std::atomic<bool>& stop) {
+                                       const std::atomic<bool>& stop, detail::ConnectionWatch& watch) {
   bool said_waiting = false;
   while (true) {
-    auto md = detail::all_metadata(rk, brokers);
+    detail::MetadataHandle md;
+    try {
+      md = detail::all_metadata(rk, brokers, watch.down() ? 1000 : detail::k_connect_timeout_ms);
+    } catch (const Error& e) {
+      if (!o.wait_for_topics || e.what_failed() != "cannot reach Kafka") throw;
+      watch.mark_down(e.cause());
+      rd_kafka_poll(rk, 0);
+      if (stop) return {};
+      continue;
+    }
+    // Serve what the callbacks queued while the brokers were away, then say
+    // they are back: a stale "all brokers down" must not follow.
+    rd_kafka_poll(rk, 0);
+    watch.mark_up();
     std::map<std::string, int> found;
     std::vector<std::string> all;
     for (int i = 0; i < md->topic_cnt; ++i) {
@@ -109,6 +125,7 @@ class Sink {
       return true;
     }
     if (m->err) {
+      if (detail::ConnectionWatch::is_connection_error(m->err)) return true;  // the ConnectionWatch says it
       report(m);
       return !fatal(m->err);
     }
@@ -241,9 +258,11 @@ uint64_t tail_partitions(const Brokers& brokers, const TailOptions& o, std::FILE
   const char* reset = o.from.kind == StartPosition::Kind::offset ? "latest" : "earliest";
   rd_kafka_topic_conf_set(topic_conf, "auto.offset.reset", reset, errstr, sizeof errstr);
   rd_kafka_conf_set_default_topic_conf(conf, topic_conf);
+  detail::ConnectionWatch watch(brokers.bootstrap);  // outlives the client
+  watch.install(conf);
   auto rk = detail::make_client(brokers, RD_KAFKA_CONSUMER, consumer_settings(o), conf);
 
-  auto topics = find_topics(rk.get(), brokers, o, stop);
+  auto topics = find_topics(rk.get(), brokers, o, stop, watch);
   if (stop) return 0;
   auto offsets = start_offsets(rk.get(), brokers, topics, o);
 
@@ -283,8 +302,11 @@ uint64_t tail_group(const Brokers& brokers, const TailOptions& o, std::FILE* out
                       "with -g the group's committed offsets decide where to start; --from takes only beginning or "
                       "end (where a group with no committed offset starts)");
   }
-  auto rk = detail::make_client(brokers, RD_KAFKA_CONSUMER, consumer_settings(o));
-  find_topics(rk.get(), brokers, o, stop);
+  detail::ConnectionWatch watch(brokers.bootstrap);  // outlives the client
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  watch.install(conf);
+  auto rk = detail::make_client(brokers, RD_KAFKA_CONSUMER, consumer_settings(o), conf);
+  find_topics(rk.get(), brokers, o, stop, watch);
   if (stop) return 0;
   rd_kafka_poll_set_consumer(rk.get());
   rd_kafka_queue_t* consumer_queue = rd_kafka_queue_get_consumer(rk.get());

@@ -25,10 +25,12 @@ struct TailOptions {
   std::string group;                  // consume as this group and commit
   OutputFormat format = OutputFormat::text;
   std::vector<Filter> filters;
-  bool wait_for_topics = false;       // wait for missing topics instead of failing
+  bool wait_for_topics = false;       // wait for missing topics (and unreachable brokers) instead of failing
   bool color = false;
 };
 
+// Once tailing, a broker that goes away and comes back gets one line on
+// stderr each way (ConnectionWatch) and the tail resumes where it was.
 // Runs until `stop` becomes true, the count is reached, or (with
 // exit_at_end) every partition's end is reached. Writes to `out` (flushed
 // whenever the consumer catches up). Returns the number of events printed.

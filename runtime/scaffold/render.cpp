@@ -12,7 +12,9 @@
 #include <regex>
 #include <sstream>
 
+#include "scaffold/tag_scan.hpp"
 #include "util/error.hpp"
+#include "util/spell.hpp"
 
 namespace ftgo::scaffold {
 
@@ -68,11 +70,45 @@ bool is_verbatim(const Template& t, const std::string& rel) {
   return false;
 }
 
+// Every name a template may use: the values and, for each list, its derived names.
+std::vector<std::string> known_names(const Values& values) {
+  std::vector<std::string> names;
+  for (const auto& v : values.entries) {
+    names.push_back(v.name);
+    if (!v.list) continue;
+    for (const char* suffix : {"_yaml", "_json", "_csv", "_first"}) names.push_back(v.name + suffix);
+  }
+  return names;
+}
+
+// An undefined name is an error rather than an empty string: a typo in a
+// template ({{nmae}}, or {{#use_kafak}}) must not become a service that
+// silently lacks it. Sections too, even ones that would not render: every
+// variable of template.yaml is defined (empty when not given), so an
+// undefined section name is always a mistake.
+void check_defined(const std::string& text, const Values& values, const std::string& where, bool lines) {
+  auto known = known_names(values);
+  auto tag = first_undefined(text, known);
+  if (!tag) return;
+  std::string at = lines ? where + ":" + std::to_string(tag->line) + ":" + std::to_string(tag->column) : where;
+  std::string kind = tag->kind == '#' ? "section" : tag->kind == '^' ? "inverted section" : "variable";
+  std::string head = tag->name.substr(0, tag->name.find('.'));
+  std::string cause = tag->text + ": no variable named '" + head + "'";
+  std::string hint = util::did_you_mean(head, known);
+  if (hint.empty()) {
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    hint = " (declare it under variables: in template.yaml; defined: " + list + ")";
+  }
+  throw usage_error("undefined template " + kind, at, cause + hint);
+}
+
 }  // namespace
 
-std::string render_text(const std::string& text, const Values& values, const std::string& where) {
+std::string render_text(const std::string& text, const Values& values, const std::string& where, bool lines) {
   mstch::mustache tmpl{text};
   if (!tmpl.is_valid()) throw usage_error("bad template", where, tmpl.error_message());
+  check_defined(text, values, where, lines);
   tmpl.set_custom_escape([](const std::string& s) { return s; });
   return tmpl.render(to_data(values));
 }
@@ -106,6 +142,7 @@ std::vector<PlannedFile> render_tree(const Template& t, const Values& values) {
     const auto type = it->symlink_status().type();
     const std::string rel = it->path().lexically_relative(root).generic_string();
     const std::string where = t.name + ": files/" + rel;
+    const std::string file = it->path().string();
     if (type == fs::file_type::symlink) {
       throw usage_error("unsafe template file", where, "symbolic links are not allowed in a template's files/");
     }
@@ -133,7 +170,7 @@ std::vector<PlannedFile> render_tree(const Template& t, const Values& values) {
     f.path = fs::path(rendered_path);
     f.source = it->path();
     std::string text = read_file(it->path());
-    f.contents = is_verbatim(t, rel) ? text : render_text(text, values, where);
+    f.contents = is_verbatim(t, rel) ? text : render_text(text, values, file, true);
     f.executable = (it->status().permissions() & fs::perms::owner_exec) != fs::perms::none;
     out.push_back(std::move(f));
   }

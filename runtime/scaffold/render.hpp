@@ -21,8 +21,11 @@ struct PlannedFile {
   bool executable = false;
 };
 
-// Renders `text`; `where` names it in errors (a bad tag is a usage error).
-std::string render_text(const std::string& text, const Values& values, const std::string& where);
+// Renders `text`; `where` names it in errors (with `lines`, followed by the
+// :LINE:COLUMN of the tag at fault). A bad tag, and a tag naming a value that
+// `values` does not define ({{x}}, {{#x}}, {{^x}}), is a usage error:
+//   undefined template variable: /t/files/main.cpp:3:7: {{nmae}}: no variable named 'nmae' (did you mean 'name'?)
+std::string render_text(const std::string& text, const Values& values, const std::string& where, bool lines = false);
 
 // Renders every file under t.files_dir(), sorted by output path. Throws
 // ftgo::Error (usage) for a symlink or special file in files/, a rendered
