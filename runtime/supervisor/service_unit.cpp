@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "supervisor/ports.hpp"
 #include "util/duration.hpp"
 #include "util/error.hpp"
 
@@ -270,6 +271,7 @@ void ServiceUnit::on_exit(const std::shared_ptr<Instance>& inst, int status) {
   notify_health_waiter(false);
   int code = m_unhealthy_kill ? -1 : exit_code_of(status);
   log_event(m_unhealthy_kill ? "killed: unhealthy" : describe_status(status));
+  std::string port_note = check_port_after_exit();
   RestartDecision d = m_restarts.on_exit(code, up);
   if (d.restart) {
     std::string cap = m_svc.restart.max_restarts >= 0 ? "/" + std::to_string(m_svc.restart.max_restarts) : "";
@@ -289,12 +291,35 @@ void ServiceUnit::on_exit(const std::shared_ptr<Instance>& inst, int status) {
     return;
   }
   std::string why = m_unhealthy_kill ? "unhealthy" : describe_status(status);
+  if (!port_note.empty()) why += " (" + port_note + ")";
   if (m_svc.restart.policy != config::RestartPolicy::no && m_restarts.count() > 0)
     why += " after " + std::to_string(m_restarts.count()) + " restarts";
   else if (m_svc.restart.policy != config::RestartPolicy::no && m_svc.restart.max_restarts == 0)
     why += " (max_restarts is 0)";
   log_event("failed: " + why);
   set_state(State::failed, why);
+}
+
+// After the process exited on its own: when another process holds its port,
+// the service most likely could not bind it. Says so; a `port: auto` service
+// gets a new port for its next start (the old one would fail again). A fixed
+// port stays: the user chose it. Returns the note ("" when the port is free).
+std::string ServiceUnit::check_port_after_exit() {
+  if (m_launch.port <= 0 || port_is_free(m_launch.port)) return "";
+  std::string note = "port " + std::to_string(m_launch.port) + " is in use by another process";
+  if (m_svc.port_auto && m_rt.new_port) {
+    try {
+      m_launch.port = m_rt.new_port(name());
+    } catch (const Error& e) {
+      log_event(note + "; " + e.cause());
+      return note;
+    }
+    m_launch.spawn.env["PORT"] = std::to_string(m_launch.port);
+    log_event(note + "; the next start uses port " + std::to_string(m_launch.port) + " (port: auto)");
+    return note;
+  }
+  log_event(note + (m_svc.port ? " (the port is fixed in service.yaml: free it or change it)" : ""));
+  return note;
 }
 
 void ServiceUnit::kill_now() {

@@ -44,6 +44,9 @@ struct UnitRuntime {
   Reaper& reaper;
   Console& console;
   std::function<void()> on_change;  // any unit changed state
+  // A new port for a `port: auto` service whose port another process holds
+  // (ports.hpp); the supervisor records it for the other services' URLs.
+  std::function<int(const std::string& service)> new_port;
 };
 
 class ServiceUnit {
@@ -104,6 +107,7 @@ class ServiceUnit {
   void on_line(std::string_view line, bool candidate);
   void flush_lines();
   void on_exit(const std::shared_ptr<Instance>& inst, int status);
+  std::string check_port_after_exit();
   void set_state(State s, const std::string& reason = {});
   void schedule_probe(std::chrono::milliseconds delay);
   void probe_result(unsigned generation, bool ok, const std::string& detail);

@@ -1,9 +1,5 @@
 #include "supervisor/supervisor.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
@@ -28,30 +24,7 @@ using config::KafkaMode;
 namespace {
 const std::string k_kafka = "kafka";
 
-int bind_port(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  // Like the servers it checks for: a port whose last listener just exited
-  // (connections in TIME_WAIT) is free; one with a listener is not.
-  int one = 1;
-  if (port != 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  int result = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    result = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return result;
-}
 }  // namespace
-
-int free_port() { return bind_port(0); }
-bool port_is_free(int port) { return bind_port(port) == port; }
 
 void Supervisor::validate(const config::Workspace& ws, const std::vector<std::string>& services) {
   std::vector<std::string> names;
@@ -118,7 +91,8 @@ Supervisor::Supervisor(const config::Workspace& ws, RunOptions opts)
   if (m_ws.kafka.mode == KafkaMode::embedded) names.push_back(k_kafka);
   for (const auto& n : m_selected) names.push_back(n);
   m_console = std::make_unique<Console>(names, m_opts.colour);
-  m_rt.reset(new UnitRuntime{m_io, m_pool, m_reaper, *m_console, [this] { schedule(); }});
+  m_rt.reset(new UnitRuntime{m_io, m_pool, m_reaper, *m_console, [this] { schedule(); },
+                             [this](const std::string& name) { return m_ports[name] = m_port_book.pick(name); }});
   make_units();
 }
 
@@ -144,20 +118,14 @@ void Supervisor::select_services() {
 }
 
 void Supervisor::assign_ports() {
-  std::set<int> taken;
   for (const auto& s : m_ws.services)
-    if (s.port) taken.insert(*s.port);
-  taken.insert(m_ws.kafka.port);
+    if (s.port) m_port_book.reserve(*s.port);
+  m_port_book.reserve(m_ws.kafka.port);
   for (const auto& s : m_ws.services) {
     if (s.port) {
       m_ports[s.name] = *s.port;
     } else if (s.port_auto) {
-      int p = 0;
-      do p = free_port();
-      while (p > 0 && taken.count(p));
-      if (p <= 0) throw failure("no free port", s.name, "cannot bind 127.0.0.1:0");
-      taken.insert(p);
-      m_ports[s.name] = p;
+      m_ports[s.name] = m_port_book.pick(s.name);
     }
   }
 }
@@ -226,6 +194,14 @@ bool Supervisor::prepare_launch(ServiceUnit& unit) {
     Launch l;
     l.spawn.argv = svc.run_is_shell ? std::vector<std::string>{"/bin/sh", "-c", svc.run.front()} : svc.run;
     l.spawn.cwd = dir;
+    // The auto port was picked when the run began; another process may have
+    // taken it since (dependencies can take minutes): pick again if so.
+    if (auto it = m_ports.find(svc.name); svc.port_auto && it != m_ports.end() && !port_is_free(it->second)) {
+      int next = m_port_book.pick(svc.name);
+      unit.log_event("port " + std::to_string(it->second) + " (port: auto) was taken by another process; using " +
+                     std::to_string(next));
+      it->second = next;
+    }
     EnvInputs in{m_ws.root.string(), m_bootstrap, m_ports};
     l.spawn.env = service_environment(svc, in);
     if (auto it = m_ports.find(svc.name); it != m_ports.end()) l.port = it->second;

@@ -20,6 +20,7 @@
 
 #include "config/config.hpp"
 #include "supervisor/console.hpp"
+#include "supervisor/ports.hpp"
 #include "supervisor/reaper.hpp"
 #include "supervisor/service_unit.hpp"
 
@@ -81,7 +82,8 @@ class Supervisor {
   config::Workspace m_ws;
   RunOptions m_opts;
   std::vector<std::string> m_selected;  // user services in start order
-  std::map<std::string, int> m_ports;
+  std::map<std::string, int> m_ports;  // every service's current port (for PORT and <NAME>_URL)
+  PortBook m_port_book;
   std::string m_bootstrap;
 
   boost::asio::io_context m_io;
@@ -108,10 +110,5 @@ class Supervisor {
   bool m_scheduling = false;
   bool m_schedule_again = false;
 };
-
-// A free TCP port on 127.0.0.1 (bound then released).
-int free_port();
-// True when nothing listens on (and nothing holds) 127.0.0.1:port.
-bool port_is_free(int port);
 
 }  // namespace ftgo::supervisor

@@ -210,7 +210,7 @@ void Supervisor::handle_replace(const json& req, const std::shared_ptr<Connectio
   // Two processes cannot listen on one fixed port: blue-green needs port: auto.
   if (blue_green && svc.port) blue_green = false;
   next.port = unit->port();
-  if (blue_green && svc.port_auto) next.port = free_port();
+  if (blue_green && svc.port_auto) next.port = m_port_book.pick(svc.name);
   std::map<std::string, int> ports = m_ports;
   if (next.port > 0) ports[svc.name] = next.port;
   try {

@@ -277,3 +277,121 @@ def test_publish_timeout_must_be_a_duration():
     for bad in ("10", "abc", "10ms"):
         p = ftgo("--brokers", f"127.0.0.1:{free_port()}", "publish", "t", "x", "--timeout", bad, check=2)
         assert p.stderr.startswith(f"ftgo: error: invalid --timeout: {bad}: "), p.stderr
+
+
+# --- port: auto taken by another process -------------------------------------
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures", "run"))
+from runkit import PY, Run, make_workspace  # noqa: E402
+
+# Binds $PORT like a real server (no SO_REUSEADDR): "address in use" means exit 1.
+# With SQUAT set (a file name), the first start first has another process take
+# $PORT, the race port: auto cannot close, at its worst moment.
+WEB = """
+import os, socket, subprocess, sys, time
+port = int(os.environ["PORT"])
+squat = os.environ.get("SQUAT")
+if squat and not os.path.exists(squat):
+    p = subprocess.Popen([sys.executable, "squatter.py", str(port), squat], start_new_session=True,
+                         stdout=subprocess.PIPE, text=True)
+    p.stdout.readline()
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", port))
+except OSError as e:
+    print(f"cannot bind {port}: {e}", flush=True)
+    sys.exit(1)
+s.listen()
+print(f"listening on {port}", flush=True)
+time.sleep(300)
+"""
+
+# Holds a port for a while, outside the run's process groups; writes its pid to argv[2].
+SQUATTER = """
+import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+with open(sys.argv[2], "w") as f:
+    f.write(str(os.getpid()))
+print("bound", flush=True)
+time.sleep(120)
+"""
+
+# A service that completes after taking the port the run gave web (WEB_URL).
+TAKE_WEB_PORT = """
+import os, subprocess, sys
+port = os.environ["WEB_URL"].rsplit(":", 1)[1]
+p = subprocess.Popen([sys.executable, "squatter.py", port, os.environ["SQUAT"]], start_new_session=True,
+                     stdout=subprocess.PIPE, text=True)
+p.stdout.readline()
+print(f"took {port}", flush=True)
+"""
+
+
+def kill_squatter(pid_file):
+    try:
+        with open(pid_file) as f:
+            os.kill(int(f.read()), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+
+
+def test_a_service_whose_auto_port_was_taken_restarts_on_a_new_port(tmp_path):
+    squat = str(tmp_path / "squatter.pid")
+    root = make_workspace(tmp_path / "ws", {
+        "web": {"run": f"{PY} web.py", "port": "auto", "env": {"SQUAT": squat}, "health": {"log": "listening on"},
+                "restart": {"policy": "on-failure", "max_restarts": 2, "backoff": "100ms"},
+                "files": {"web.py": WEB, "squatter.py": SQUATTER}},
+    })
+    run = Run(root)
+    try:
+        run.wait_for("web | healthy", timeout=60)
+        out = run.text()
+        taken = int(out.split("web | cannot bind ")[1].split(":")[0])
+        assert f"port {taken} is in use by another process; the next start uses port " in out, out
+        new = int(out.split("the next start uses port ")[1].split(" ")[0])
+        assert new != taken
+        assert f"web | listening on {new}" in out
+        assert run.text().count("is in use by another process") == 1
+        run.interrupt()
+        assert run.wait() == 130
+    finally:
+        run.kill()
+        kill_squatter(squat)
+
+
+def test_an_auto_port_taken_before_the_service_starts_is_replaced_before_it_starts(tmp_path):
+    squat = str(tmp_path / "squatter.pid")
+    root = make_workspace(tmp_path / "ws", {
+        "taker": {"run": f"{PY} take.py", "restart": "no", "env": {"SQUAT": squat},
+                  "files": {"take.py": TAKE_WEB_PORT, "squatter.py": SQUATTER}},
+        "web": {"run": f"{PY} web.py", "port": "auto", "depends_on": {"taker": "completed"},
+                "health": {"log": "listening on"}, "restart": {"policy": "on-failure", "max_restarts": 1},
+                "files": {"web.py": WEB}},
+    })
+    run = Run(root)
+    try:
+        run.wait_for("web | healthy", timeout=60)
+        out = run.text()
+        taken = int(out.split("taker | took ")[1].split()[0])
+        assert f"port {taken} (port: auto) was taken by another process; using " in out, out
+        new = int(out.split("was taken by another process; using ")[1].split()[0])
+        assert new != taken and f"web | listening on {new}" in out
+        assert "cannot bind" not in out  # it never started on the taken port
+        run.interrupt()
+        assert run.wait() == 130
+    finally:
+        run.kill()
+        kill_squatter(squat)
+
+
+def test_auto_ports_are_never_handed_to_two_services_of_one_run(tmp_path):
+    services = {f"s{i}": {"run": "echo PORT=$PORT", "port": "auto", "restart": "no"} for i in range(12)}
+    run = Run(make_workspace(tmp_path / "ws", services))
+    try:
+        assert run.wait() == 0, run.text()
+        ports = [line.split("PORT=")[1] for line in run.text().splitlines() if "| PORT=" in line]
+        assert len(ports) == 12 and len(set(ports)) == 12, ports
+    finally:
+        run.kill()
