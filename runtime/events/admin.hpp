@@ -24,7 +24,8 @@ struct PartitionInfo {
 struct TopicInfo {
   std::string name;
   int32_t partition_count = 0;
-  std::vector<PartitionInfo> partitions;  // filled by describe_topic only
+  std::vector<PartitionInfo> partitions;     // filled by describe_topic only
+  std::map<std::string, std::string> configs;  // describe_topic: the topic's own settings (not defaults)
 };
 
 // Every topic, sorted by name; internal ones ("__consumer_offsets") only when asked.
@@ -36,6 +37,17 @@ TopicInfo describe_topic(const Brokers& brokers, const std::string& name);
 void create_topics(const Brokers& brokers, const std::vector<config::TopicSpec>& topics, bool if_not_exists,
                    int replication_factor = -1);
 void delete_topics(const Brokers& brokers, const std::vector<std::string>& names);
+
+// `ftgo topics alter`: what to change on one topic.
+struct TopicChange {
+  std::map<std::string, std::string> set;  // configs to set
+  std::vector<std::string> unset;          // configs back to the broker's default
+  int32_t partitions = 0;                  // more partitions; 0: unchanged
+};
+// Applies `change` to an existing topic: partitions first, then its configs
+// (the topic's settings after the change replace the old ones, in one
+// AlterConfigs request).
+void alter_topic(const Brokers& brokers, const std::string& name, const TopicChange& change);
 
 struct GroupSummary {
   std::string name;

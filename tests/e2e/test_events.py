@@ -350,6 +350,7 @@ def test_topics_create_describe_delete(kafka):
            input=b'{"value":"a","partition":0}\n{"value":"b","partition":0}\n{"value":"c","partition":2}\n'))
     info = json.loads(ok(run(kafka, "--json", "topics", "describe", t)).stdout)
     assert info["name"] == t and info["messages"] == 3
+    assert info["configs"] == {"retention.ms": "86400000"}  # the topic's own settings, not the defaults
     assert [(p["partition"], p["low"], p["high"], p["messages"]) for p in info["partitions"]] == \
         [(0, 0, 2, 2), (1, 0, 0, 0), (2, 0, 1, 1)]
     text = ok(run(kafka, "topics", "describe", t)).stdout.decode()
@@ -360,6 +361,35 @@ def test_topics_create_describe_delete(kafka):
     assert t not in [x["name"] for x in listed]
     gone = run(kafka, "topics", "describe", t)
     assert gone.returncode == 2 and "unknown topic" in gone.stderr.decode()
+
+
+def test_topics_alter_sets_and_resets_configs_and_adds_partitions(kafka):
+    t = new_topic()
+    ok(run(kafka, "topics", "create", t, "--config", "cleanup.policy=compact", "--config", "retention.ms=86400000"))
+    ok(run(kafka, "topics", "alter", t, "--config", "retention.ms=3600000", "--config", "segment.bytes=1048576",
+           "--delete-config", "cleanup.policy", "--partitions", "3"))
+    info = json.loads(ok(run(kafka, "--json", "topics", "describe", t)).stdout)
+    assert info["configs"] == {"retention.ms": "3600000", "segment.bytes": "1048576"}
+    assert [p["partition"] for p in info["partitions"]] == [0, 1, 2]
+    assert "configs: retention.ms=3600000, segment.bytes=1048576" in ok(run(kafka, "topics", "describe", t)).stdout.decode()
+    ok(run(kafka, "topics", "alter", t, "--delete-config", "retention.ms", "--delete-config", "segment.bytes"))
+    assert json.loads(ok(run(kafka, "--json", "topics", "describe", t)).stdout)["configs"] == {}
+    assert "configs: the broker's defaults" in ok(run(kafka, "topics", "describe", t)).stdout.decode()
+
+    for args, words in [
+        (("--partitions", "2"), "it has 3 already"),
+        (("--config", "retention.ms=soon"), "retention.ms"),
+        (("--config", "no.such.config=1"), "no.such.config"),
+        (("--config", "retention.ms"), "expected KEY=VALUE"),
+        (("--config", "retention.ms=1", "--delete-config", "retention.ms"), "also given to --config"),
+        ((), "nothing to alter"),
+    ]:
+        got = run(kafka, "topics", "alter", t, *args)
+        assert got.returncode == 2 and words in got.stderr.decode(), (args, got.stderr)
+    unknown = run(kafka, "topics", "alter", t + "x", "--partitions", "4")
+    assert unknown.returncode == 2 and f"did you mean '{t}'" in unknown.stderr.decode()
+    info = json.loads(ok(run(kafka, "--json", "topics", "describe", t)).stdout)
+    assert info["configs"] == {} and len(info["partitions"]) == 3  # nothing changed by the refused ones
 
 
 # --- groups -----------------------------------------------------------------------------------------
