@@ -20,6 +20,9 @@ struct BrokerOptions {
   int partitions = 1;
   std::string fsync = "interval";
   std::int64_t log_cleaner_backoff_ms = 15000;
+  std::int64_t offsets_retention_minutes = 10080;
+  std::int64_t offsets_retention_ms = 0;  // hidden, for tests: overrides the minutes when set
+  std::int64_t offsets_retention_check_interval_ms = 600000;
 };
 
 void run_broker(const BrokerOptions& opt, const Globals& g) {
@@ -27,6 +30,9 @@ void run_broker(const BrokerOptions& opt, const Globals& g) {
   b.host = opt.host;
   b.default_partitions = opt.partitions;
   b.log_cleaner_backoff_ms = opt.log_cleaner_backoff_ms;
+  b.offsets_retention_ms =
+      opt.offsets_retention_ms > 0 ? opt.offsets_retention_ms : opt.offsets_retention_minutes * 60'000;
+  b.offsets_retention_check_interval_ms = opt.offsets_retention_check_interval_ms;
   b.log.fsync = opt.fsync == "always" ? broker::storage::FsyncPolicy::always
                                       : broker::storage::FsyncPolicy::interval;
   if (!opt.data.empty() && opt.port) {
@@ -76,6 +82,21 @@ void setup_broker(CLI::App& app, Globals& g) {
                   "How often the log cleaner compacts topics with cleanup.policy=compact (Kafka's "
                   "log.cleaner.backoff.ms)")
       ->default_val(15000)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
+  cmd->add_option("--offsets-retention-minutes", opt->offsets_retention_minutes,
+                  "How long committed offsets are kept after their consumer group became Empty, or after "
+                  "their commit for a group that only commits (Kafka's offsets.retention.minutes); a group "
+                  "left without offsets is removed")
+      ->default_val(10080)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
+  // Hidden: the same in milliseconds, for tests that cannot wait a minute.
+  cmd->add_option("--offsets-retention-ms", opt->offsets_retention_ms)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000'000}))
+      ->group("");
+  cmd->add_option("--offsets-retention-check-interval-ms", opt->offsets_retention_check_interval_ms,
+                  "How often expired committed offsets are looked for (Kafka's "
+                  "offsets.retention.check.interval.ms)")
+      ->default_val(600000)
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
   cmd->callback([opt, &g] { run_broker(*opt, g); });
 }

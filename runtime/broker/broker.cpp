@@ -1,10 +1,12 @@
 #include "broker/broker.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
 
+#include "broker/groups/offset_expiry.hpp"
 #include "broker/protocol/errors.hpp"
 #include "util/error.hpp"
 
@@ -16,12 +18,13 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
     : m_io(io),
       m_options(std::move(options)),
       m_store(std::make_unique<storage::Store>(m_options.data_dir, m_options.log)),
-      m_groups(m_clock),
+      m_groups(m_clock, &m_wall_clock),
       m_group_store(m_store->data_dir() / "groups" / "members.json"),
       m_group_timer(io),
       m_flush_timer(io),
       m_retention_timer(io),
-      m_cleaner_timer(io) {
+      m_cleaner_timer(io),
+      m_offsets_timer(io) {
   if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
   // Membership is soft state: a file that does not load (damaged outside
   // the broker: it is written atomically) costs a rejoin, not the broker.
@@ -150,11 +153,26 @@ void Broker::clean_logs() {
   }
 }
 
+void Broker::expire_offsets() {
+  try {
+    auto expired = groups::expire_offsets(m_groups, *m_store, now_ms(), m_options.offsets_retention_ms);
+    if (expired.offsets > 0 || !expired.groups.empty()) {
+      fmt::print(stderr, "ftgo broker: offsets retention: removed {} expired committed offsets{}{}\n",
+                 expired.offsets, expired.groups.empty() ? "" : " and the groups ",
+                 fmt::join(expired.groups, ", "));
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ftgo broker: offsets retention: {}\n", e.what());
+  }
+  m_group_store.save(m_groups);
+}
+
 void Broker::start_timers() {
   m_timers = true;
   arm_flush_timer();
   arm_retention_timer();
   arm_cleaner_timer();
+  arm_offsets_timer();
   arm_group_timer();
 }
 
@@ -164,6 +182,7 @@ void Broker::cancel_timers() {
   m_flush_timer.cancel();
   m_retention_timer.cancel();
   m_cleaner_timer.cancel();
+  m_offsets_timer.cancel();
   m_group_timer_at = -1;
 }
 
@@ -194,6 +213,16 @@ void Broker::arm_cleaner_timer() {
     if (ec) return;
     clean_logs();
     arm_cleaner_timer();
+  });
+}
+
+void Broker::arm_offsets_timer() {
+  if (!m_timers) return;
+  m_offsets_timer.expires_after(std::chrono::milliseconds(m_options.offsets_retention_check_interval_ms));
+  m_offsets_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    expire_offsets();
+    arm_offsets_timer();
   });
 }
 

@@ -46,6 +46,12 @@ struct BrokerOptions {
   // How often the log cleaner looks for compacted partitions to clean
   // (Kafka's log.cleaner.backoff.ms, also 15 s there).
   std::int64_t log_cleaner_backoff_ms = 15000;
+  // How long committed offsets are kept once their group is Empty, or after
+  // their commit for a group that never had members (Kafka's
+  // offsets.retention.minutes, default 7 days; groups/offset_expiry.hpp),
+  // and how often that is checked (offsets.retention.check.interval.ms).
+  std::int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;
+  std::int64_t offsets_retention_check_interval_ms = 600000;
 };
 
 // Something waiting for appends to a partition (a parked Fetch).
@@ -100,6 +106,9 @@ class Broker {
   void enforce_retention();
   // One log-cleaner pass (the cleaner timer calls it).
   void clean_logs();
+  // Removes the committed offsets past their retention and the groups left
+  // with none (the offsets-retention timer calls it).
+  void expire_offsets();
   void start_timers();
   void cancel_timers();
 
@@ -108,6 +117,7 @@ class Broker {
   void arm_flush_timer();
   void arm_retention_timer();
   void arm_cleaner_timer();
+  void arm_offsets_timer();
 
   boost::asio::io_context& m_io;
   BrokerOptions m_options;
@@ -116,6 +126,7 @@ class Broker {
   // never the store's, and syncs what is queued before it is destroyed.
   std::unique_ptr<storage::Flusher> m_flusher;
   groups::SteadyClock m_clock;
+  groups::SystemClock m_wall_clock;
   groups::Coordinator m_groups;
   groups::GroupStore m_group_store;
   std::map<std::pair<std::string, int>, std::vector<std::weak_ptr<AppendWaiter>>> m_waiters;
@@ -125,6 +136,7 @@ class Broker {
   boost::asio::steady_timer m_flush_timer;
   boost::asio::steady_timer m_retention_timer;
   boost::asio::steady_timer m_cleaner_timer;
+  boost::asio::steady_timer m_offsets_timer;
   bool m_timers = false;
   bool m_stopping = false;
   std::int64_t m_last_producer_id = 0;

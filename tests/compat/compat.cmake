@@ -18,6 +18,7 @@ set(FTGO_COMPAT_CASES
   "idempotence|test_idempotence.py"
   "durability|test_durability.py"
   "retention|test_retention.py"
+  "offsets_retention|test_offsets_retention.py"
   "compaction|test_compaction.py"
   "kafka_tools|test_kafka_tools.py"
   "streams|test_streams.py"

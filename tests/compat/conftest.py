@@ -121,7 +121,7 @@ class FtgoBroker:
 class KafkaBroker(FtgoBroker):
     """Apache Kafka 4 (KRaft, one combined node) from Maven Central's jars: the reference."""
 
-    def __init__(self, data_dir, extra_args=()):
+    def __init__(self, data_dir, extra_args=(), props=None):
         super().__init__(data_dir, extra_args)
         self.port = free_port()  # Kafka's listeners are configured before it starts
         self.controller_port = free_port()
@@ -145,6 +145,7 @@ num.partitions=1
 log.retention.check.interval.ms=1000
 log.cleaner.backoff.ms=1000
 """)
+            f.writelines(f"{k}={v}\n" for k, v in (props or {}).items())
         cp = os.path.join(KAFKA_LIB, "*")
         subprocess.run(["java", "-cp", cp, "kafka.tools.StorageTool", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qg",
                         "-c", self.props], check=True, capture_output=True, timeout=60)
@@ -167,11 +168,14 @@ class ExternalBroker:
         pass
 
 
-def make_broker(tmp, extra_args=()):
+def make_broker(tmp, extra_args=(), kafka_props=None):
+    """`extra_args`: flags of `ftgo broker`; `kafka_props`: server properties added for Kafka."""
     if os.environ.get("FTGO_COMPAT_BOOTSTRAP"):
         return ExternalBroker(os.environ["FTGO_COMPAT_BOOTSTRAP"])
     kind = os.environ.get("FTGO_COMPAT_TARGET", "ftgo")
     cls = {"ftgo": FtgoBroker, "kafka": KafkaBroker}[kind]
+    if cls is KafkaBroker:
+        return cls(os.path.join(tmp, "data"), extra_args, kafka_props).start()
     return cls(os.path.join(tmp, "data"), extra_args).start()
 
 

@@ -1,6 +1,6 @@
 #pragma once
 // Clock: where the group coordinator gets the time, so unit tests can drive
-// session timeouts and rebalance timeouts without sleeping.
+// session timeouts, rebalance timeouts and offsets retention without sleeping.
 #include <chrono>
 #include <cstdint>
 
@@ -18,6 +18,17 @@ class SteadyClock : public Clock {
   std::int64_t now_ms() const override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+// Wall-clock milliseconds since the epoch (std::chrono::system_clock): for
+// times that must mean the same after a restart.
+class SystemClock : public Clock {
+ public:
+  std::int64_t now_ms() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
 };

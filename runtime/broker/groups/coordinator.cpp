@@ -14,12 +14,21 @@ namespace {
 constexpr std::int32_t k_max_session_timeout_ms = 30 * 60 * 1000;
 }
 
-Coordinator::Coordinator(const Clock& clock) : m_clock(clock), m_rng(std::random_device{}()) {}
+Coordinator::Coordinator(const Clock& clock, const Clock* wall_clock)
+    : m_clock(clock), m_wall_clock(wall_clock ? *wall_clock : clock), m_rng(std::random_device{}()) {}
 
 Group& Coordinator::group_for(const std::string& group_id) {
   auto [it, inserted] = m_groups.try_emplace(group_id);
-  if (inserted) it->second.id = group_id;
+  if (inserted) {
+    it->second.id = group_id;
+    become_empty(it->second);
+  }
   return it->second;
+}
+
+void Coordinator::become_empty(Group& g) {
+  g.state = GroupState::empty;
+  g.empty_since_ms = m_wall_clock.now_ms();
 }
 
 const Group* Coordinator::group(const std::string& group_id) const {
@@ -237,7 +246,7 @@ void Coordinator::complete_join(Group& g) {
   }
   ++g.generation;
   if (g.members.empty()) {
-    g.state = GroupState::empty;
+    become_empty(g);
     g.protocol_name.clear();
     g.leader.clear();
     return;

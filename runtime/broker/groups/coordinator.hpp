@@ -70,7 +70,10 @@ struct GroupListing {
 
 class Coordinator {
  public:
-  explicit Coordinator(const Clock& clock);
+  // `clock` times sessions and rebalances (monotonic); `wall_clock` stamps
+  // when a group becomes Empty (Group::empty_since_ms, kept across restarts).
+  // Without one, `clock` serves for both (unit tests).
+  explicit Coordinator(const Clock& clock, const Clock* wall_clock = nullptr);
 
   void join(JoinRequest request, JoinCallback callback);
   void sync(SyncRequest request, SyncCallback callback);
@@ -93,8 +96,8 @@ class Coordinator {
   // group, of a consumer that commits offsets without joining. It stays,
   // Empty, when OffsetDelete removes its last offset, until DeleteGroups.
   void ensure_group(const std::string& group_id) { group_for(group_id); }
-  // Forgets a group with no members (DeleteGroups); false, and nothing
-  // changes, while it has members or a rebalance is under way.
+  // Forgets a group with no members (DeleteGroups, offsets expiry); false,
+  // and nothing changes, while it has members or a rebalance is under way.
   bool erase_if_empty(const std::string& group_id);
   // Every group, for GroupStore::save.
   const std::map<std::string, Group>& all_groups() const { return m_groups; }
@@ -115,10 +118,12 @@ class Coordinator {
   void maybe_complete_join(Group& g);
   void complete_join(Group& g);
   void remove_member(Group& g, const std::string& member_id);
+  void become_empty(Group& g);
   JoinResult join_result(const Group& g, const Member& m) const;
   std::string new_member_id(const std::string& client_id);
 
   const Clock& m_clock;
+  const Clock& m_wall_clock;
   std::map<std::string, Group> m_groups;
   std::mt19937_64 m_rng;
 };

@@ -86,6 +86,11 @@ struct Group {
   std::vector<PendingMember> pending;  // given an id by MEMBER_ID_REQUIRED, not joined yet
   std::map<std::string, std::string> static_members;  // group.instance.id -> member id
   std::int64_t rebalance_deadline_ms = 0;
+  // Wall-clock time (ms since the epoch) the group last became Empty: the
+  // start of its committed offsets' retention (Kafka's currentStateTimestamp).
+  // Unset for a group restored from a members.json written before it was
+  // kept: its offsets then expire by their commit time, as in Kafka.
+  std::optional<std::int64_t> empty_since_ms;
 
   Member* member(std::string_view id);
   const Member* member(std::string_view id) const;

@@ -51,6 +51,7 @@ std::string group_json(const Group& g) {
   j["state"] = stable ? "Stable" : "Empty";
   j["generation"] = g.generation;
   j["protocol_type"] = g.protocol_type;
+  if (empty && g.empty_since_ms) j["empty_since_ms"] = *g.empty_since_ms;
   if (stable) {
     j["protocol_name"] = g.protocol_name;
     j["leader"] = g.leader;
@@ -81,7 +82,10 @@ Group group_from_json(const std::string& text, std::int64_t now_ms) {
   g.generation = j.at("generation").get<std::int32_t>();
   g.protocol_type = j.at("protocol_type").get<std::string>();
   std::string state = j.at("state").get<std::string>();
-  if (state == "Empty") return g;
+  if (state == "Empty") {
+    if (j.contains("empty_since_ms")) g.empty_since_ms = j.at("empty_since_ms").get<std::int64_t>();
+    return g;
+  }
   if (state != "Stable") throw std::invalid_argument("unknown group state " + state);
   g.state = GroupState::stable;
   g.protocol_name = j.at("protocol_name").get<std::string>();

@@ -3,7 +3,8 @@
 // in DATA/groups/members.json, as Kafka keeps it in __consumer_offsets (its
 // GroupMetadata record): for each Stable group its generation, protocol,
 // leader and members (ids, instance ids, timeouts, the chosen protocol's
-// metadata, assignments); for each Empty group its generation. A member of a
+// metadata, assignments); for each Empty group its generation and when it
+// became Empty (its offsets' retention runs from then). A member of a
 // restored group carries on with its member id and generation (heartbeats,
 // commits, SyncGroup), its session timer restarting at load; one that does
 // not come back is expired after its session timeout like any other.

@@ -1,5 +1,8 @@
 #include "broker/protocol/offset_commit.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/per_partition.hpp"
@@ -54,6 +57,12 @@ void handle_offset_commit(Broker& broker, const Request& request, Reader& body, 
                                                                    req.group_instance_id);
   OffsetCommitResponse resp;
   std::int64_t now = broker.now_ms();
+  // v2-v4's retention_time_ms, when not -1, fixes the offsets' expiry as in
+  // Kafka 4.0 (groups/offset_expiry.hpp); -1 (what clients send) leaves it
+  // to the broker's offsets retention.
+  std::int64_t expire_at = -1;
+  if (req.retention_time_ms != -1)
+    expire_at = std::clamp(req.retention_time_ms, -now, std::numeric_limits<std::int64_t>::max() - now) + now;
   answer_per_partition(req.topics, resp.topics, [&](const auto& t, const auto& p, auto& rp) {
     rp.error_code = group_error;
     if (group_error != error::none) return;
@@ -64,7 +73,7 @@ void handle_offset_commit(Broker& broker, const Request& request, Reader& body, 
     } else {
       try {
         broker.store().commit_offset(req.group_id, t.name, p.index,
-                                     storage::CommittedOffset{p.offset, p.leader_epoch, p.metadata.value_or(""), now});
+                                     storage::CommittedOffset{p.offset, p.leader_epoch, p.metadata.value_or(""), now, expire_at});
       } catch (const std::exception&) {
         rp.error_code = error::unknown_server_error;
       }

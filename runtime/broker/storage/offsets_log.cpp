@@ -58,6 +58,8 @@ std::string commit_payload(const std::string& group, const std::string& topic, i
   put_be(s, static_cast<std::uint32_t>(o.leader_epoch), 4);
   put_be(s, static_cast<std::uint64_t>(o.commit_time_ms), 8);
   put_str(s, o.metadata, 4);
+  // Optional trailing field: a reader that stops after metadata ignores it.
+  if (o.expire_time_ms >= 0) put_be(s, static_cast<std::uint64_t>(o.expire_time_ms), 8);
   return s;
 }
 
@@ -110,6 +112,7 @@ void OffsetsLog::replay(AllOffsets& out, std::uint64_t& good, bool& damaged) {
       o.leader_epoch = static_cast<std::int32_t>(r.be(4));
       o.commit_time_ms = static_cast<std::int64_t>(r.be(8));
       o.metadata = r.str(4);
+      if (r.ok && r.end - r.p >= 8) o.expire_time_ms = static_cast<std::int64_t>(r.be(8));
       if (!r.ok) break;
       out[group][{topic, partition}] = std::move(o);
     } else if (kind == k_delete_group && r.ok) {

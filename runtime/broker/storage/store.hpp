@@ -28,6 +28,9 @@ struct CommittedOffset {
   std::int32_t leader_epoch = -1;
   std::string metadata;
   std::int64_t commit_time_ms = 0;
+  // OffsetCommit v2-v4's retention_time_ms, when not -1: commit time plus it
+  // (Kafka's expireTimestamp); -1: the broker's offsets retention decides.
+  std::int64_t expire_time_ms = -1;
 };
 
 class Store {
