@@ -15,6 +15,8 @@
 // An offset committed with OffsetCommit v2-v4's retention_time_ms carries its
 // own expiry time (CommittedOffset::expire_time_ms), which then replaces the
 // rule's time, still only where the rule lets offsets expire at all.
+// (OffsetCommit v1's per-partition commit timestamp does not arise: ftgo
+// serves v2-v7, and Kafka 4.0 dropped v0-v1 with KIP-896.)
 // A group with no member and no pending join whose offsets are all gone (or
 // that never had any) is removed: it goes Dead and leaves ListGroups.
 //
