@@ -109,12 +109,19 @@ void run_publish(const PublishOptions& o, const Globals& g) {
   auto brokers = events::resolve_brokers(g.brokers, g.find_workspace_root());
   std::unique_ptr<OrderedPrinter> printer;
   std::function<void(const events::Delivery&)> on_delivery;
+  events::Publisher* live = nullptr;  // set once constructed
   if (g.json) {
     printer = std::make_unique<OrderedPrinter>(o.topic);
-    on_delivery = [&](const events::Delivery& d) { printer->add(d); };
+    on_delivery = [&](const events::Delivery& d) {
+      printer->add(d);
+      // Caught up (a live pipe between events): let the reader see the results
+      // now. librdkafka still counts the report being served as pending.
+      if (live && live->pending() <= 1) std::cout.flush();
+    };
   }
   bool bulk = !o.value && (o.jsonl || o.file.empty()) && !::isatty(o.file.empty() ? STDIN_FILENO : -1);
   events::Publisher publisher(brokers, o.topic, o.partition, on_delivery, bulk, timeout_ms);
+  live = &publisher;
 
   events::StreamDefaults defaults;
   defaults.key = o.key;
