@@ -20,6 +20,7 @@ struct BrokerOptions {
   int partitions = 1;
   std::string fsync = "interval";
   std::int64_t log_cleaner_backoff_ms = 15000;
+  std::uint64_t log_cleaner_dedupe_buffer_size = 128ull << 20;
   std::int64_t offsets_retention_minutes = 10080;
   std::int64_t offsets_retention_ms = 0;  // hidden, for tests: overrides the minutes when set
   std::int64_t offsets_retention_check_interval_ms = 600000;
@@ -30,6 +31,7 @@ void run_broker(const BrokerOptions& opt, const Globals& g) {
   b.host = opt.host;
   b.default_partitions = opt.partitions;
   b.log_cleaner_backoff_ms = opt.log_cleaner_backoff_ms;
+  b.log.cleaner_dedupe_buffer_bytes = opt.log_cleaner_dedupe_buffer_size;
   b.offsets_retention_ms =
       opt.offsets_retention_ms > 0 ? opt.offsets_retention_ms : opt.offsets_retention_minutes * 60'000;
   b.offsets_retention_check_interval_ms = opt.offsets_retention_check_interval_ms;
@@ -83,6 +85,12 @@ void setup_broker(CLI::App& app, Globals& g) {
                   "log.cleaner.backoff.ms)")
       ->default_val(15000)
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
+  cmd->add_option("--log-cleaner-dedupe-buffer-size", opt->log_cleaner_dedupe_buffer_size,
+                  "Memory bound of the log cleaner's key map, in bytes (Kafka's "
+                  "log.cleaner.dedupe.buffer.size): a pass cleans as far as the keys that fit, the next pass "
+                  "goes on from there")
+      ->default_val(128ull << 20)
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--offsets-retention-minutes", opt->offsets_retention_minutes,
                   "How long committed offsets are kept after their consumer group became Empty, or after "
                   "their commit for a group that only commits (Kafka's offsets.retention.minutes); a group "

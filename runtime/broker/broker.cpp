@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <chrono>
 
 #include "broker/groups/offset_expiry.hpp"
@@ -35,7 +36,13 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
   }
 }
 
-Broker::~Broker() = default;
+Broker::~Broker() {
+  m_cleaner.reset();  // cancels the pass running, joins the thread
+  if (m_clean_job) {  // its swap was never run: discard its files
+    m_clean_job->cancelled = true;
+    m_store->finish_clean(*m_clean_job);
+  }
+}
 
 std::int64_t Broker::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -153,6 +160,30 @@ void Broker::clean_logs() {
   }
 }
 
+void Broker::start_cleaner_cycle() {
+  if (m_clean_job) return;
+  m_cleaner_stopped = false;
+  std::shared_ptr<storage::CleanJob> job = m_store->plan_clean(now_ms());
+  if (!job) {
+    arm_cleaner_timer();
+    return;
+  }
+  if (!m_cleaner) m_cleaner = std::make_unique<storage::CleanerThread>();
+  m_clean_job = job;
+  m_cleaner->submit(std::move(job), [&io = m_io, alive = std::weak_ptr<bool>(m_alive), this](auto done) {
+    boost::asio::post(io, [alive, this, done = std::move(done)]() mutable {
+      if (alive.lock()) clean_done(std::move(done));
+    });
+  });
+}
+
+void Broker::clean_done(std::shared_ptr<storage::CleanJob> job) {
+  if (m_clean_job == job) m_clean_job.reset();
+  m_store->finish_clean(*job);
+  m_cleaner->release(std::move(job));
+  if (!m_cleaner_stopped) start_cleaner_cycle();  // the next partition of the cycle
+}
+
 void Broker::expire_offsets() {
   try {
     auto expired = groups::expire_offsets(m_groups, *m_store, now_ms(), m_options.offsets_retention_ms);
@@ -182,6 +213,8 @@ void Broker::cancel_timers() {
   m_flush_timer.cancel();
   m_retention_timer.cancel();
   m_cleaner_timer.cancel();
+  m_cleaner_stopped = true;
+  if (m_clean_job) m_clean_job->cancelled = true;  // shutdown: its done handler discards it
   m_offsets_timer.cancel();
   m_group_timer_at = -1;
 }
@@ -211,8 +244,7 @@ void Broker::arm_cleaner_timer() {
   m_cleaner_timer.expires_after(std::chrono::milliseconds(m_options.log_cleaner_backoff_ms));
   m_cleaner_timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    clean_logs();
-    arm_cleaner_timer();
+    start_cleaner_cycle();
   });
 }
 

@@ -8,7 +8,9 @@
 // owned by whoever runs the io_context; touched from that io_context's single
 // thread only. The Server owns connections and calls dispatch(). Under
 // FsyncPolicy::interval the fdatasyncs run on the Flusher's thread: the flush
-// timer only collects what to sync (dup'd descriptors) on the io thread.
+// timer only collects what to sync (dup'd descriptors) on the io thread. The
+// log cleaner's passes run on the CleanerThread: the io thread plans each
+// pass and swaps its result in (storage/clean_job.hpp).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include "broker/groups/coordinator.hpp"
 #include "broker/groups/group_store.hpp"
 #include "broker/protocol/api.hpp"
+#include "broker/storage/cleaner_thread.hpp"
 #include "broker/storage/flusher.hpp"
 #include "broker/storage/store.hpp"
 
@@ -104,8 +107,13 @@ class Broker {
   std::size_t flush_async();
   // Runs time and size retention now (the retention timer calls it).
   void enforce_retention();
-  // One log-cleaner pass (the cleaner timer calls it).
+  // One log-cleaner pass over every compacted partition, on the calling thread.
   void clean_logs();
+  // Starts a cleaner cycle on the cleaner thread now: each compacted
+  // partition with something to clean gets a pass, one at a time; the timer
+  // is armed again when the cycle ends. Does nothing while a pass runs.
+  void start_cleaner_cycle();
+  bool cleaner_busy() const { return m_clean_job != nullptr; }
   // Removes the committed offsets past their retention and the groups left
   // with none (the offsets-retention timer calls it).
   void expire_offsets();
@@ -117,6 +125,7 @@ class Broker {
   void arm_flush_timer();
   void arm_retention_timer();
   void arm_cleaner_timer();
+  void clean_done(std::shared_ptr<storage::CleanJob> job);
   void arm_offsets_timer();
 
   boost::asio::io_context& m_io;
@@ -138,6 +147,11 @@ class Broker {
   boost::asio::steady_timer m_cleaner_timer;
   boost::asio::steady_timer m_offsets_timer;
   bool m_timers = false;
+  // The log cleaner thread (started at the first pass) and the pass in flight.
+  std::unique_ptr<storage::CleanerThread> m_cleaner;
+  std::shared_ptr<storage::CleanJob> m_clean_job;
+  bool m_cleaner_stopped = false;  // cancel_timers: no next pass
+  std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);  // for handlers posted by the cleaner thread
   bool m_stopping = false;
   std::int64_t m_last_producer_id = 0;
 };

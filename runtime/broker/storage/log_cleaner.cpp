@@ -1,21 +1,14 @@
-// PartitionLog::clean and the crash recovery of its swaps. Worked example:
-// closed segments 0 [k1@0 k2@1 k1@2] and 3 [k2@3 k1=tombstone@4], active 5.
-// The key map of the dirty segments (both, on a first pass) is k1->4, k2->3;
-// segment 0 is rewritten to nothing (every record superseded) but kept, being
-// the first (the log start stays 0); segment 3 keeps k2@3 and the tombstone,
-// whose batch gets the delete horizon now + delete.retention.ms. A pass after
-// the horizon drops the tombstone. Consumers reading from 0 get offsets 3 and
-// 4 (then 5...): gaps, never a changed offset.
+// The io thread's side of the log cleaner: PartitionLog::plan_clean and
+// finish_clean (clean_job.hpp has the thread's side and a worked example),
+// and the crash recovery of the swaps (FORMAT.md, "Compaction").
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <string>
-#include <unordered_map>
 
-#include "broker/record_batch.hpp"
-#include "broker/records.hpp"
+#include "broker/storage/clean_job.hpp"
 #include "broker/storage/log_cleaner.hpp"
 #include "broker/storage/partition_log_impl.hpp"
 #include "util/error.hpp"
@@ -23,116 +16,7 @@
 namespace ftgo::broker::storage {
 namespace {
 
-constexpr std::size_t k_read_chunk = 1 << 20;
-constexpr std::int16_t k_delete_horizon_flag = 0x40;
-
 std::string base_name(std::int64_t base) { return fmt::format("{:020d}", base); }
-
-// Calls fn(header, bytes) for every batch of `seg`, reading it 1 MiB at a time.
-template <typename Fn>
-void for_each_batch(const Segment& seg, Fn&& fn) {
-  std::string buf;
-  std::uint64_t pos = 0;
-  while (pos < seg.size()) {
-    buf.clear();
-    std::size_t n = seg.read(pos, k_read_chunk, buf);
-    if (n == 0) break;
-    BatchCursor c({reinterpret_cast<const std::uint8_t*>(buf.data()), n});
-    while (c.next()) fn(c.header(), c.bytes());
-    pos += n;
-  }
-}
-
-using KeyMap = std::unordered_map<std::string, std::int64_t>;
-
-// The newest offset of each key in `dirty` segments.
-KeyMap build_key_map(const std::vector<Segment*>& dirty) {
-  KeyMap latest;
-  std::string scratch;
-  std::vector<Record> records;
-  for (const Segment* seg : dirty)
-    for_each_batch(*seg, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes) {
-      if (h.control() || !decode_batch_records(bytes, h, scratch, records)) return;
-      for (const Record& r : records)
-        if (!r.key_null)
-          latest[std::string(reinterpret_cast<const char*>(r.key.data()), r.key.size())] =
-              h.base_offset + r.offset_delta;
-    });
-  return latest;
-}
-
-// One segment's rewrite: the batches to keep, as bytes, and what changed.
-struct Rewrite {
-  std::string bytes;
-  bool changed = false;
-  std::int64_t records_removed = 0;
-  std::int64_t min_horizon = INT64_MAX;  // of the kept batches holding tombstones
-};
-
-// Appends to `out` what the cleaner keeps of one batch. A control batch, or
-// one whose records do not decode, is kept as it is.
-void clean_batch(const BatchHeader& h, std::span<const std::uint8_t> bytes, const KeyMap& latest,
-                 const LogOptions& options, std::int64_t now_ms, std::string& scratch, std::vector<Record>& records,
-                 Rewrite& out) {
-  auto keep_as_is = [&] { out.bytes.append(reinterpret_cast<const char*>(bytes.data()), bytes.size()); };
-  if (h.control() || !decode_batch_records(bytes, h, scratch, records)) return keep_as_is();
-  const bool had_horizon = h.has_delete_horizon();
-  std::vector<Record> kept;
-  bool tombstones = false;
-  for (const Record& r : records) {
-    std::int64_t offset = h.base_offset + r.offset_delta;
-    if (r.key_null) continue;  // not valid in a compacted log: Kafka's cleaner drops it too
-    auto it = latest.find(std::string(reinterpret_cast<const char*>(r.key.data()), r.key.size()));
-    if (it != latest.end() && it->second > offset) continue;  // superseded
-    if (r.value_null) {
-      if (had_horizon && h.base_timestamp <= now_ms) continue;  // a tombstone past its horizon
-      tombstones = true;
-    }
-    kept.push_back(r);
-  }
-  out.records_removed += static_cast<std::int64_t>(records.size() - kept.size());
-  if (kept.size() == records.size() && (had_horizon || !tombstones)) {
-    if (tombstones) out.min_horizon = std::min(out.min_horizon, h.base_timestamp);
-    return keep_as_is();
-  }
-  out.changed = true;
-  if (kept.empty()) return;
-  BatchHeader nh = h;
-  if (tombstones && !had_horizon) {
-    nh.attributes = static_cast<std::int16_t>(nh.attributes | k_delete_horizon_flag);
-    nh.base_timestamp = now_ms + options.delete_retention_ms;
-  }
-  if (tombstones) out.min_horizon = std::min(out.min_horizon, nh.base_timestamp);
-  std::int64_t max_ts = -1;
-  for (Record& r : kept) {
-    std::int64_t ts = h.base_timestamp + r.timestamp_delta;
-    max_ts = std::max(max_ts, ts);
-    r.timestamp_delta = ts - nh.base_timestamp;
-  }
-  if (h.log_append_time()) max_ts = h.max_timestamp;
-  out.bytes += build_batch(nh, kept, max_ts);
-}
-
-Rewrite rewrite_segment(const Segment& seg, const KeyMap& latest, const LogOptions& options, std::int64_t now_ms) {
-  Rewrite out;
-  std::string scratch;
-  std::vector<Record> records;
-  for_each_batch(seg, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes) {
-    clean_batch(h, bytes, latest, options, now_ms, scratch, records, out);
-  });
-  return out;
-}
-
-// The earliest delete horizon among the batches of `segs` (INT64_MAX: none).
-std::int64_t min_horizon(const std::vector<Segment*>& segs) {
-  std::int64_t horizon = INT64_MAX;
-  for (const Segment* seg : segs)
-    seg->scan_headers(0, [&](const BatchHeader& h, std::uint64_t) {
-      if (h.has_delete_horizon()) horizon = std::min(horizon, h.base_timestamp);
-      return true;
-    });
-  return horizon;
-}
 
 void rename_file(const fs::path& from, const fs::path& to) {
   std::error_code ec;
@@ -140,31 +24,21 @@ void rename_file(const fs::path& from, const fs::path& to) {
   if (ec) throw failure("cannot rename", from.string(), ec.message());
 }
 
-// Writes `bytes` (whole batches) as segment `base` in `work`, with its
-// indexes, and fsyncs the three files and the directory.
-void write_cleaned(const fs::path& work, std::int64_t base, const std::string& bytes, const LogOptions& options,
-                   std::int64_t now_ms) {
-  std::error_code ec;
-  fs::remove_all(work, ec);
-  fs::create_directories(work, ec);
-  if (ec) throw failure("cannot create", work.string(), ec.message());
-  Segment out(work, base, options.index_interval_bytes);
-  std::vector<BatchHeader> headers;
-  auto data = std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  std::size_t start = 0;
-  BatchCursor c(data);
-  auto flush = [&](std::size_t end) {
-    if (end > start) out.append(data.subspan(start, end - start), headers, now_ms);
-    headers.clear();
-    start = end;
-  };
-  while (c.next()) {
-    if (c.position() - start >= k_read_chunk) flush(c.position());
-    headers.push_back(c.header());
+// Replaces the checkpoint file by a rename, without an fsync (the io thread
+// does not wait for the disk): a crash may leave the old checkpoint, or an
+// unreadable one (then the log start is used): either way a later pass only
+// cleans again what is clean already.
+void write_checkpoint(const fs::path& dir, std::int64_t checkpoint) {
+  const fs::path path = dir / k_cleaner_checkpoint_file;
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    File f = File::open_rw(tmp);
+    f.truncate(0);
+    std::string text = std::to_string(checkpoint) + "\n";
+    f.pwrite_all(text.data(), text.size(), 0);
   }
-  flush(data.size());
-  out.sync();
-  sync_dir(work);
+  rename_file(tmp, path);
 }
 
 }  // namespace
@@ -194,12 +68,19 @@ int recover_cleaner_swaps(const fs::path& dir) {
   return static_cast<int>(logs.size());
 }
 
+
+void PartitionLog::Impl::detach_job() {
+  if (!job) return;
+  job->cancelled = true;
+  job->detached = true;
+  job.reset();
+}
+
 std::int64_t PartitionLog::cleaner_checkpoint() const { return m_impl->cleaner_checkpoint; }
 
-CleanStats PartitionLog::clean(std::int64_t now_ms, CleanStep stop_after) {
+std::shared_ptr<CleanJob> PartitionLog::plan_clean(std::int64_t now_ms) {
   Impl& im = *m_impl;
-  CleanStats stats;
-  if (!im.options.cleanup_compact || im.segments.size() < 2) return stats;
+  if (im.job || !im.options.cleanup_compact || im.segments.size() < 2) return nullptr;
   // Closed segments, up to the first holding a record younger than min.compaction.lag.ms.
   std::vector<Segment*> cleanable;
   std::int64_t end = im.active().base_offset();
@@ -210,62 +91,121 @@ CleanStats PartitionLog::clean(std::int64_t now_ms, CleanStep stop_after) {
     }
     cleanable.push_back(it->second.get());
   }
-  if (cleanable.empty()) return stats;
-  std::int64_t checkpoint = std::clamp(im.cleaner_checkpoint, cleanable.front()->base_offset(), end);
-  std::vector<Segment*> dirty, clean;
+  if (cleanable.empty()) return nullptr;
+  const std::int64_t checkpoint = std::clamp(im.cleaner_checkpoint, cleanable.front()->base_offset(), end);
   std::uint64_t dirty_bytes = 0, total_bytes = 0;
+  std::int64_t first_dirty_ts = INT64_MAX;  // the earliest first-batch timestamp of a dirty segment
   for (Segment* s : cleanable) {
     total_bytes += s->size();
-    (s->base_offset() >= checkpoint ? dirty : clean).push_back(s);
-    if (s->base_offset() >= checkpoint) dirty_bytes += s->size();
+    if (s->next_offset() <= checkpoint || s->size() == 0) continue;
+    dirty_bytes += s->size();
+    if (im.options.max_compaction_lag_ms > 0 && im.options.max_compaction_lag_ms < INT64_MAX)
+      s->scan_headers(0, [&](const BatchHeader& h, std::uint64_t) {
+        if (h.max_timestamp > 0) first_dirty_ts = std::min(first_dirty_ts, h.max_timestamp);
+        return false;
+      });
   }
-  if (!im.next_horizon) im.next_horizon = min_horizon(clean);
-  const bool tombstones_due = *im.next_horizon <= now_ms;
   const double ratio = total_bytes ? static_cast<double>(dirty_bytes) / static_cast<double>(total_bytes) : 0;
-  if (!(dirty_bytes > 0 && ratio >= im.options.min_cleanable_dirty_ratio) && !tombstones_due) return stats;
+  // max.compaction.lag.ms (Kafka's LogCleanerManager.maxCompactionDelay):
+  // a dirty record older than it is cleaned whatever the dirty ratio.
+  const bool lag_due = first_dirty_ts != INT64_MAX && first_dirty_ts < now_ms - im.options.max_compaction_lag_ms;
+  const bool dirty_due = dirty_bytes > 0 && (ratio >= im.options.min_cleanable_dirty_ratio || lag_due);
+  bool horizon_unknown = false;
+  if (!dirty_due) {
+    if (!im.next_horizon) horizon_unknown = true;  // the thread finds out
+    else if (*im.next_horizon > now_ms) return nullptr;
+  }
+  auto job = std::make_shared<CleanJob>();
+  job->dir = im.dir;
+  job->work = im.dir / "cleaning";
+  job->options = im.options;
+  job->now_ms = now_ms;
+  job->checkpoint = checkpoint;
+  job->end = end;
+  job->horizon_unknown = horizon_unknown;
+  for (Segment* s : cleanable)
+    job->segments.push_back({s->base_offset(), s->next_offset(), s->size(), File::open_rw(s->log_path())});
+  std::error_code ec;
+  fs::remove_all(job->work, ec);
+  // Not create_directories: the partition's directory must exist (a deleted
+  // topic's must not come back).
+  fs::create_directory(job->work, ec);
+  if (ec) throw failure("cannot create", job->work.string(), ec.message());
+  im.job = job;
+  return job;
+}
 
+CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
+  Impl& im = *m_impl;
+  if (im.job.get() == &job) im.job.reset();
+  CleanStats stats;
+  std::error_code ec;
+  if (job.detached) return stats;
+  if (job.cancelled || !job.error.empty()) {
+    fs::remove_all(job.work, ec);
+    if (!job.cancelled) throw failure("cannot clean", im.dir.string(), job.error);
+    return stats;
+  }
+  if (!job.ran) {
+    im.next_horizon = job.clean_horizon;
+    fs::remove_all(job.work, ec);
+    return stats;
+  }
   stats.ran = true;
-  KeyMap latest = build_key_map(dirty);
-  std::int64_t next_horizon = INT64_MAX;
-  const fs::path work = im.dir / "cleaning";
-  for (Segment* seg : cleanable) {
-    const std::int64_t base = seg->base_offset();
-    Rewrite rw = rewrite_segment(*seg, latest, im.options, now_ms);
-    next_horizon = std::min(next_horizon, rw.min_horizon);
-    if (!rw.changed) continue;
-    stats.records_removed += rw.records_removed;
-    stats.bytes_before += seg->size();
-    stats.bytes_after += rw.bytes.size();
-    const std::string name = base_name(base);
-    if (rw.bytes.empty() && base != im.segments.begin()->first) {
+  stats.clean_end = job.clean_end;
+  stats.keys_mapped = job.keys_mapped;
+  // The segments still in the log (retention or DeleteRecords may have removed some meanwhile).
+  std::vector<std::string> swaps;
+  for (const CleanOutput& o : job.outputs) {
+    auto it = im.segments.find(o.base);
+    if (it == im.segments.end() || it->second->size() != o.size_before) continue;
+    stats.records_removed += o.records_removed;
+    stats.bytes_before += o.size_before;
+    stats.bytes_after += o.size_after;
+    if (o.empty && it != im.segments.begin()) {
       // Nothing left and not the first segment (which holds the log start): unlink it.
-      im.segments.at(base)->remove();
-      im.segments.erase(base);
+      it->second->remove();
+      im.segments.erase(it);
       ++stats.segments_removed;
       continue;
     }
-    write_cleaned(work, base, rw.bytes, im.options, now_ms);
-    if (stop_after == CleanStep::written) return stats;
+    swaps.push_back(base_name(o.base));
+  }
+  if (stop_after == CleanStep::written) return stats;
+  const fs::path& work = job.work;
+  for (const std::string& name : swaps) {
     rename_file(work / (name + ".index"), im.dir / (name + ".index.swap"));
     rename_file(work / (name + ".timeindex"), im.dir / (name + ".timeindex.swap"));
-    if (stop_after == CleanStep::indexes_staged) return stats;
-    rename_file(work / (name + ".log"), im.dir / (name + ".log.swap"));
-    sync_dir(im.dir);  // the commit point: recovery completes the swap from here on
-    if (stop_after == CleanStep::committed) return stats;
+  }
+  if (stop_after == CleanStep::indexes_staged) return stats;
+  for (const std::string& name : swaps) rename_file(work / (name + ".log"), im.dir / (name + ".log.swap"));
+  if (!swaps.empty()) sync_dir(im.dir);  // the commit point: recovery completes the swaps from here on
+  if (stop_after == CleanStep::committed) return stats;
+  for (const std::string& name : swaps) {
     rename_file(im.dir / (name + ".index.swap"), im.dir / (name + ".index"));
     rename_file(im.dir / (name + ".timeindex.swap"), im.dir / (name + ".timeindex"));
-    if (stop_after == CleanStep::indexes_swapped) return stats;
+  }
+  if (stop_after == CleanStep::indexes_swapped) return stats;
+  for (const std::string& name : swaps) {
     rename_file(im.dir / (name + ".log.swap"), im.dir / (name + ".log"));
-    sync_dir(im.dir);
+    std::int64_t base = std::stoll(name);
     im.segments.at(base) = std::make_unique<Segment>(im.dir, base, im.options.index_interval_bytes);
     ++stats.segments_rewritten;
   }
-  std::error_code ec;
   fs::remove_all(work, ec);
-  write_file_atomic(im.dir / k_cleaner_checkpoint_file, std::to_string(end) + "\n");
-  im.cleaner_checkpoint = end;
-  im.next_horizon = next_horizon;
+  // Not fsync'd (the renames of step 5 neither): recovery completes a swap
+  // whose .swap files a crash left, and an old checkpoint costs a pass.
+  write_checkpoint(im.dir, job.clean_end);
+  im.cleaner_checkpoint = job.clean_end;
+  im.next_horizon = job.next_horizon;
   return stats;
+}
+
+CleanStats PartitionLog::clean(std::int64_t now_ms, CleanStep stop_after) {
+  std::shared_ptr<CleanJob> job = plan_clean(now_ms);
+  if (!job) return {};
+  run_clean_job(*job);
+  return finish_clean(*job, stop_after);
 }
 
 }  // namespace ftgo::broker::storage

@@ -1,11 +1,13 @@
 #pragma once
-// Log compaction (cleanup.policy=compact): PartitionLog::clean keeps the
-// latest record of each key in the closed segments, rewriting each segment
-// into new files and swapping them in with renames; recover_cleaner_swaps
-// finishes or discards a swap a crash interrupted. FORMAT.md ("Compaction")
-// has the swap protocol and what of Kafka's cleaner configs is honoured.
-// Functions of the io thread, like PartitionLog.
+// Log compaction (cleanup.policy=compact): a pass keeps the latest record of
+// each key in the closed segments, rewriting each segment into new files and
+// swapping them in with renames; recover_cleaner_swaps finishes or discards
+// a swap a crash interrupted. FORMAT.md ("Compaction") has the swap protocol
+// and what of Kafka's cleaner configs is honoured. A pass is a CleanJob
+// (clean_job.hpp): planned and swapped in on the io thread, run on the
+// cleaner thread (cleaner_thread.hpp) in the broker.
 #include <cstdint>
+#include <cstddef>
 #include <filesystem>
 
 namespace ftgo::broker::storage {
@@ -19,7 +21,11 @@ struct CleanStats {
   std::size_t segments_removed = 0;  // closed segments left with no record
   std::int64_t records_removed = 0;
   std::uint64_t bytes_before = 0, bytes_after = 0;  // of the closed segments cleaned
+  std::int64_t clean_end = 0;   // the new checkpoint (below the cleanable end when the key map filled)
+  std::size_t keys_mapped = 0;  // distinct keys in the pass's key map
 };
+
+struct CleanJob;
 
 // Where a clean pass stops, to test recovery from a crash at each step of a
 // swap (none: it runs to the end). The files each step leaves are in FORMAT.md.

@@ -187,6 +187,7 @@ std::int64_t PartitionLog::delete_records_before(std::int64_t offset) {
 }
 
 PartitionLog::~PartitionLog() {
+  if (m_impl) m_impl->detach_job();
   if (!m_impl || m_impl->segments.empty()) return;
   std::error_code ec;
   if (!fs::exists(m_impl->dir, ec)) return;  // its topic was just deleted
@@ -353,6 +354,7 @@ std::size_t PartitionLog::segment_count() const { return m_impl->segments.size()
 const fs::path& PartitionLog::dir() const { return m_impl->dir; }
 
 void PartitionLog::remove_files() {
+  m_impl->detach_job();
   for (auto& [base, seg] : m_impl->segments) seg->remove();
   m_impl->segments.clear();
   std::error_code ec;

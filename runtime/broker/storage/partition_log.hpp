@@ -5,8 +5,10 @@
 // FORMAT.md beside this file.
 //
 // Ownership and threads: owned by the Store; not thread-safe — the broker
-// touches it from its single io thread only. Lives until the topic is deleted
-// or the broker stops.
+// touches it from its single io thread only (the log cleaner's heavy part
+// works on a CleanJob of its own, never on this object). Lives until the
+// topic is deleted or the broker stops.
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -49,6 +51,14 @@ struct LogOptions {
   double min_cleanable_dirty_ratio = 0.5;
   // Tombstones stay this long after the cleaner first cleaned them (default 1 day).
   std::int64_t delete_retention_ms = 24LL * 3600 * 1000;
+  // A dirty record older than this is cleaned whatever the dirty ratio, and
+  // the active segment of a compacted log rolls at min(segment.ms, this)
+  // (Kafka's max.compaction.lag.ms; default: never).
+  std::int64_t max_compaction_lag_ms = INT64_MAX;
+  // The bound of a pass's key map, in bytes (the broker's
+  // --log-cleaner-dedupe-buffer-size, Kafka's log.cleaner.dedupe.buffer.size):
+  // a pass maps the dirty records that fit and cleans up to there only.
+  std::uint64_t cleaner_dedupe_buffer_bytes = 128ull << 20;
 };
 
 enum class AppendError {
@@ -132,7 +142,16 @@ class PartitionLog {
   // the closed ones (or tombstones are due for removal), keeps the latest
   // record of each key in the closed segments old enough for
   // min_compaction_lag_ms, offsets unchanged. Never touches the active segment.
+  // One whole pass on the calling thread: plan_clean, run_clean_job, finish_clean.
   CleanStats clean(std::int64_t now_ms, CleanStep stop_after = CleanStep::none);
+  // The pass in steps (clean_job.hpp), for the broker's cleaner thread: the
+  // job for a pass when one is due (nullptr: nothing to clean, or a pass of
+  // this log is in flight); its files are written by run_clean_job on any
+  // thread; finish_clean swaps them in (or discards a failed or cancelled
+  // job's; throws ftgo::Error for a failed one). Closing the log cancels its
+  // job and detaches it: finish_clean of a detached job does nothing.
+  std::shared_ptr<CleanJob> plan_clean(std::int64_t now_ms);
+  CleanStats finish_clean(CleanJob& job, CleanStep stop_after = CleanStep::none);
   std::int64_t cleaner_checkpoint() const;  // offsets below it have been cleaned
   std::uint64_t size_bytes() const;
   std::size_t segment_count() const;

@@ -29,6 +29,9 @@ struct PartitionLog::Impl {
   // The earliest delete horizon of a batch holding tombstones below the
   // checkpoint (when the next pass may drop them); nullopt: not known yet.
   std::optional<std::int64_t> next_horizon;
+  std::shared_ptr<CleanJob> job;  // the cleaner's pass in flight, if any
+  // Cancels and detaches the job in flight (the log closes or goes).
+  void detach_job();
 
   Segment& active() { return *segments.rbegin()->second; }
   const Segment& active() const { return *segments.rbegin()->second; }

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "broker/storage/clean_job.hpp"
 #include "broker/storage/file.hpp"
 #include "broker/storage/offsets_log.hpp"
 #include "util/error.hpp"
@@ -26,6 +27,7 @@ struct Store::Impl {
   AllOffsets offsets;
   std::unique_ptr<OffsetsLog> offsets_log;
   std::uint64_t trash_counter = 0;
+  std::pair<std::string, int> clean_cursor{"", 0};  // the next partition plan_clean looks at
 
   fs::path topics_dir() const { return data_dir / "topics"; }
   fs::path trash_dir() const { return data_dir / "trash"; }
@@ -86,8 +88,8 @@ double config_ratio(const TopicInfo& info, const std::string& key, double fallba
 
 // Apache Kafka 4.0's topic configs (TopicConfig, LogConfig). ftgo applies
 // cleanup.policy, retention.*, segment.bytes, segment.ms, index.interval.bytes,
-// max.message.bytes, min.compaction.lag.ms, min.cleanable.dirty.ratio and
-// delete.retention.ms; it keeps and describes the others so tools and
+// max.message.bytes, min.compaction.lag.ms, max.compaction.lag.ms,
+// min.cleanable.dirty.ratio and delete.retention.ms; it keeps and describes the others so tools and
 // frameworks that set them work.
 constexpr std::string_view k_topic_configs[] = {
     "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
@@ -148,6 +150,11 @@ LogOptions topic_options(const TopicInfo& info, const LogOptions& defaults) {
   o.min_compaction_lag_ms = config_int(info, "min.compaction.lag.ms", o.min_compaction_lag_ms, 0);
   o.delete_retention_ms = config_int(info, "delete.retention.ms", o.delete_retention_ms, 0);
   o.min_cleanable_dirty_ratio = config_ratio(info, "min.cleanable.dirty.ratio", o.min_cleanable_dirty_ratio);
+  o.max_compaction_lag_ms = config_int(info, "max.compaction.lag.ms", o.max_compaction_lag_ms, 1);
+  // Kafka's LogConfig.maxSegmentMs: a compacted log's active segment rolls
+  // by max.compaction.lag.ms too, so its records become cleanable in time.
+  if (o.cleanup_compact && o.max_compaction_lag_ms < INT64_MAX)
+    o.segment_ms = o.segment_ms < 0 ? o.max_compaction_lag_ms : std::min(o.segment_ms, o.max_compaction_lag_ms);
   return o;
 }
 
@@ -399,19 +406,61 @@ void Store::enforce_retention(std::int64_t now_ms) {
     for (auto& p : t.partitions) p->enforce_retention(now_ms);
 }
 
+namespace {
+
+void log_clean(const std::string& topic, std::size_t p, const CleanStats& st) {
+  if (st.segments_rewritten + st.segments_removed > 0)
+    fmt::print(stderr, "ftgo broker: cleaned {}-{}: {} records removed, {} segments rewritten, {} removed, {} -> {} bytes\n",
+               topic, p, st.records_removed, st.segments_rewritten, st.segments_removed, st.bytes_before,
+               st.bytes_after);
+}
+
+}  // namespace
+
 void Store::clean_logs(std::int64_t now_ms) {
   for (auto& [name, t] : m_impl->topics) {
     for (std::size_t p = 0; p < t.partitions.size(); ++p) {
       try {
-        CleanStats st = t.partitions[p]->clean(now_ms);
-        if (st.segments_rewritten + st.segments_removed > 0)
-          fmt::print(stderr, "ftgo broker: cleaned {}-{}: {} records removed, {} segments rewritten, {} removed, {} -> {} bytes\n",
-                     name, p, st.records_removed, st.segments_rewritten, st.segments_removed, st.bytes_before,
-                     st.bytes_after);
+        log_clean(name, p, t.partitions[p]->clean(now_ms));
       } catch (const std::exception& e) {
         fmt::print(stderr, "ftgo broker: cleaning {}-{}: {}\n", name, p, e.what());
       }
     }
+  }
+}
+
+std::shared_ptr<CleanJob> Store::plan_clean(std::int64_t now_ms) {
+  Impl& im = *m_impl;
+  for (auto it = im.topics.lower_bound(im.clean_cursor.first); it != im.topics.end(); ++it) {
+    int p = it->first == im.clean_cursor.first ? im.clean_cursor.second : 0;
+    for (; p < static_cast<int>(it->second.partitions.size()); ++p) {
+      im.clean_cursor = {it->first, p + 1};
+      try {
+        if (auto job = it->second.partitions[static_cast<std::size_t>(p)]->plan_clean(now_ms)) {
+          job->topic = it->first;
+          job->partition = p;
+          return job;
+        }
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "ftgo broker: cleaning {}-{}: {}\n", it->first, p, e.what());
+      }
+    }
+  }
+  im.clean_cursor = {"", 0};
+  return nullptr;
+}
+
+CleanStats Store::finish_clean(CleanJob& job) {
+  if (job.detached) return {};
+  PartitionLog* log = partition(job.topic, job.partition);
+  if (!log) return {};
+  try {
+    CleanStats st = log->finish_clean(job);
+    log_clean(job.topic, static_cast<std::size_t>(job.partition), st);
+    return st;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ftgo broker: cleaning {}-{}: {}\n", job.topic, job.partition, e.what());
+    return {};
   }
 }
 

@@ -79,6 +79,15 @@ class Store {
   // One log-cleaner pass over the compacted topics' partitions
   // (PartitionLog::clean); a partition that fails is logged and skipped.
   void clean_logs(std::int64_t now_ms);
+  // The broker's cleaner thread's passes, one partition at a time
+  // (PartitionLog::plan_clean): the job of the next compacted partition with
+  // something to clean, in (topic, partition) order after the one planned
+  // last; nullptr once every partition was looked at (the next call starts
+  // over from the first). A partition whose plan fails is logged and skipped.
+  std::shared_ptr<CleanJob> plan_clean(std::int64_t now_ms);
+  // Swaps in a job's cleaned segments and logs what the pass did; nothing
+  // when its partition was deleted meanwhile. Failures are logged.
+  CleanStats finish_clean(CleanJob& job);
 
  private:
   struct Impl;

@@ -1,0 +1,82 @@
+#pragma once
+// CleanJob: one log-cleaner pass over one partition, in three steps so the
+// heavy part runs off the io thread (Kafka's log cleaner threads):
+//   1. PartitionLog::plan_clean (io thread) picks the cleanable range and
+//      hands the job dup()s of the closed segments' descriptors;
+//   2. run_clean_job (the cleaner thread) reads them, builds the key map and
+//      writes the cleaned segments, fsync'd, into P/cleaning;
+//   3. PartitionLog::finish_clean (io thread) swaps them in (FORMAT.md,
+//      "Swapping in a cleaned segment") and moves the checkpoint.
+// Closed segments never change while a job runs, except by being removed
+// (retention, DeleteRecords, DeleteTopics): the dup'd descriptors keep their
+// inodes readable, and finish_clean skips a segment no longer in the log.
+//
+// Ownership and threads: shared by the PartitionLog that planned it, the
+// Broker and the cleaner thread. The fields under "plan" are written before
+// the job is handed over and only read after; those under "run" are written
+// by run_clean_job and read by finish_clean once the thread has posted its
+// completion (the post orders them); `cancelled` is the one field both sides
+// touch at once.
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "broker/storage/file.hpp"
+#include "broker/storage/log_cleaner.hpp"
+#include "broker/storage/partition_log.hpp"
+
+namespace ftgo::broker::storage {
+
+// A closed segment the job reads (through its own descriptor).
+struct CleanInput {
+  std::int64_t base = 0;
+  std::int64_t next_offset = 0;  // one past its last offset
+  std::uint64_t size = 0;
+  File log;
+};
+
+// One segment the job rewrote (its cleaned files are P/cleaning/<base>.*).
+struct CleanOutput {
+  std::int64_t base = 0;
+  bool empty = false;  // no record left
+  std::uint64_t size_before = 0, size_after = 0;
+  std::int64_t records_removed = 0;
+};
+
+struct CleanJob {
+  // plan
+  fs::path dir, work;  // the partition's directory, and dir / "cleaning"
+  LogOptions options;
+  std::int64_t now_ms = 0;
+  std::int64_t checkpoint = 0;  // the first dirty offset
+  std::int64_t end = 0;         // the first offset past the cleanable segments
+  // The delete horizon of the clean segments is not known (first pass since
+  // open) and the dirty ratio is too low: the thread scans for it and
+  // cleans only when tombstones are due.
+  bool horizon_unknown = false;
+  std::vector<CleanInput> segments;  // the cleanable segments, oldest first
+  std::string topic;                 // for the Store's log line
+  int partition = -1;
+  // run
+  bool ran = false;
+  std::int64_t clean_end = 0;  // where the checkpoint moves: `end`, or less when the key map filled
+  std::vector<CleanOutput> outputs;
+  std::int64_t next_horizon = INT64_MAX;  // of the batches with tombstones left below clean_end
+  std::int64_t clean_horizon = INT64_MAX;  // horizon_unknown: what the scan found
+  std::size_t keys_mapped = 0;
+  std::string error;  // the pass failed (the log is as it was)
+  // Set by the io thread to stop a pass (shutdown; the partition closed or deleted).
+  std::atomic<bool> cancelled{false};
+  // io thread only: the PartitionLog is gone (its topic was deleted); the job
+  // must not touch its directory any more.
+  bool detached = false;
+};
+
+// Step 2: everything between plan and finish, on any thread. Never throws:
+// a failure goes to job.error; a cancelled job stops within a chunk (1 MiB).
+void run_clean_job(CleanJob& job);
+
+}  // namespace ftgo::broker::storage
