@@ -10,6 +10,14 @@
 //   fresh memory    memcpy into anonymous memory touched for the first time
 //   file append     pwrite appending to a new file (what the broker does)
 //   file overwrite  pwrite over pages of that file already in the page cache
+// and two ways a broker could try to make its appends cheaper, measured on
+// the appending thread only (their other costs are printed beside them):
+//   zeros ahead     another thread keeps 8 MiB of zeros written ahead of the
+//                   append point (Kafka's preallocate, done by writing), so
+//                   the appends overwrite pages already in the cache
+//   recycled        every 8 MiB the appender fdatasyncs and drops the pages
+//                   more than 8 MiB behind (POSIX_FADV_DONTNEED), so the
+//                   kernel hands freed pages back to the next appends
 // Usage: write_cost_bench [--dir DIR] [--mb N] [--runs N]
 // Writes in 64 KiB calls; prints each run and the medians in µs per KiB.
 #include <fcntl.h>
@@ -17,12 +25,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -60,7 +70,70 @@ void write_all(int fd, const char* data, std::size_t size, off_t at, const fs::p
 
 struct Costs {
   double ring, fresh, append, overwrite;  // µs of CPU per KiB
+  double ahead, ahead_helper;             // zeros ahead: the appender's, and the zeroing thread's
+  double recycled, recycle_sync;          // recycled: the appends', and the syncs and drops
 };
+
+int open_new(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) die("open " + path.string() + ": " + std::strerror(errno));
+  return fd;
+}
+
+// Appends `total` bytes while another thread writes zeros up to 8 MiB ahead.
+// The appender waits for the zeros before it writes a chunk, so the two never
+// write the same bytes at once.
+void zeros_ahead(const fs::path& path, std::size_t total, const std::vector<char>& src, double& appender,
+                 double& helper) {
+  constexpr std::size_t k_ahead = 8u << 20, k_step = 1u << 20;
+  int fd = open_new(path);
+  std::atomic<std::size_t> appended{0}, zeroed{0};
+  std::thread zeroer([&] {
+    std::vector<char> zeros(k_step, 0);
+    double t0 = thread_cpu_s();
+    for (std::size_t o = 0; o < total; o += k_step) {
+      while (o >= appended.load() + k_ahead) std::this_thread::yield();
+      write_all(fd, zeros.data(), k_step, static_cast<off_t>(o), path);
+      zeroed.store(o + k_step);
+    }
+    helper = thread_cpu_s() - t0;
+  });
+  double cpu = 0;
+  for (std::size_t o = 0; o < total; o += k_chunk) {
+    while (zeroed.load() < o + k_chunk) std::this_thread::yield();
+    double t0 = thread_cpu_s();
+    write_all(fd, src.data(), k_chunk, static_cast<off_t>(o), path);
+    cpu += thread_cpu_s() - t0;
+    appended.store(o + k_chunk);
+  }
+  zeroer.join();
+  appender = cpu;
+  ::close(fd);
+  fs::remove(path);
+}
+
+// Appends `total` bytes, syncing and dropping from the cache what lies more
+// than 8 MiB behind, every 8 MiB.
+void recycled(const fs::path& path, std::size_t total, const std::vector<char>& src, double& appends,
+              double& syncs) {
+  constexpr std::size_t k_step = 8u << 20;
+  int fd = open_new(path);
+  appends = syncs = 0;
+  for (std::size_t o = 0; o < total; o += k_chunk) {
+    double t0 = thread_cpu_s();
+    write_all(fd, src.data(), k_chunk, static_cast<off_t>(o), path);
+    appends += thread_cpu_s() - t0;
+    std::size_t end = o + k_chunk;
+    if (end % k_step == 0 && end >= 2 * k_step) {
+      t0 = thread_cpu_s();
+      if (::fdatasync(fd) != 0) die("fdatasync " + path.string() + ": " + std::strerror(errno));
+      ::posix_fadvise(fd, 0, static_cast<off_t>(end - k_step), POSIX_FADV_DONTNEED);
+      syncs += thread_cpu_s() - t0;
+    }
+  }
+  ::close(fd);
+  fs::remove(path);
+}
 
 Costs run_once(const fs::path& dir, std::size_t total, const std::vector<char>& src) {
   const double kib = static_cast<double>(total) / 1024;
@@ -79,8 +152,7 @@ Costs run_once(const fs::path& dir, std::size_t total, const std::vector<char>& 
   ::munmap(mem, total);
 
   fs::path path = dir / ("write-cost-" + std::to_string(::getpid()) + ".log");
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) die("open " + path.string() + ": " + std::strerror(errno));
+  int fd = open_new(path);
   t0 = thread_cpu_s();
   for (std::size_t o = 0; o < total; o += k_chunk) write_all(fd, src.data(), k_chunk, static_cast<off_t>(o), path);
   c.append = (thread_cpu_s() - t0) * 1e6 / kib;
@@ -89,6 +161,10 @@ Costs run_once(const fs::path& dir, std::size_t total, const std::vector<char>& 
   c.overwrite = (thread_cpu_s() - t0) * 1e6 / kib;
   ::close(fd);
   fs::remove(path);
+
+  zeros_ahead(path, total, src, c.ahead, c.ahead_helper);
+  recycled(path, total, src, c.recycled, c.recycle_sync);
+  for (double* v : {&c.ahead, &c.ahead_helper, &c.recycled, &c.recycle_sync}) *v = *v * 1e6 / kib;
   return c;
 }
 
@@ -114,19 +190,26 @@ int main(int argc, char** argv) {
   const std::size_t total = static_cast<std::size_t>(mb) << 20;
   std::vector<char> src(k_chunk, 'x');
 
-  std::vector<double> ring, fresh, append, overwrite;
+  std::vector<double> ring, fresh, append, overwrite, ahead, ahead_helper, recycle, recycle_sync;
   std::printf("write_cost_bench: %ld MiB in 64 KiB writes, %d runs, files in %s (µs of CPU per KiB)\n", mb, runs,
               dir.c_str());
-  std::printf("%-6s %10s %13s %12s %15s\n", "run", "ring copy", "fresh memory", "file append", "file overwrite");
+  std::printf("%-6s %10s %13s %12s %15s %13s %13s %10s %12s\n", "run", "ring copy", "fresh memory", "file append",
+              "file overwrite", "zeros ahead", "(zeroing)", "recycled", "(sync+drop)");
   for (int r = 0; r < runs; ++r) {
     Costs c = run_once(dir, total, src);
     ring.push_back(c.ring);
     fresh.push_back(c.fresh);
     append.push_back(c.append);
     overwrite.push_back(c.overwrite);
-    std::printf("%-6d %10.3f %13.3f %12.3f %15.3f\n", r + 1, c.ring, c.fresh, c.append, c.overwrite);
+    ahead.push_back(c.ahead);
+    ahead_helper.push_back(c.ahead_helper);
+    recycle.push_back(c.recycled);
+    recycle_sync.push_back(c.recycle_sync);
+    std::printf("%-6d %10.3f %13.3f %12.3f %15.3f %13.3f %13.3f %10.3f %12.3f\n", r + 1, c.ring, c.fresh, c.append,
+                c.overwrite, c.ahead, c.ahead_helper, c.recycled, c.recycle_sync);
   }
-  std::printf("%-6s %10.3f %13.3f %12.3f %15.3f\n", "median", median(ring), median(fresh), median(append),
-              median(overwrite));
+  std::printf("%-6s %10.3f %13.3f %12.3f %15.3f %13.3f %13.3f %10.3f %12.3f\n", "median", median(ring), median(fresh),
+              median(append), median(overwrite), median(ahead), median(ahead_helper), median(recycle),
+              median(recycle_sync));
   return 0;
 }
