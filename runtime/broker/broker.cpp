@@ -9,6 +9,7 @@
 
 #include "broker/groups/offset_expiry.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/txn/control_batch.hpp"
 #include "util/error.hpp"
 
 namespace ftgo::broker {
@@ -21,11 +22,13 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_store(std::make_unique<storage::Store>(m_options.data_dir, m_options.log)),
       m_groups(m_clock, &m_wall_clock),
       m_group_store(m_store->data_dir() / "groups" / "members.json"),
+      m_txns(txn_hooks(), m_store->data_dir() / "transactions" / "state.json"),
       m_group_timer(io),
       m_flush_timer(io),
       m_retention_timer(io),
       m_cleaner_timer(io),
-      m_offsets_timer(io) {
+      m_offsets_timer(io),
+      m_txn_timer(io) {
   if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
   // Membership is soft state: a file that does not load (damaged outside
   // the broker: it is written atomically) costs a rejoin, not the broker.
@@ -34,6 +37,54 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
   } catch (const ftgo::Error& e) {
     fmt::print(stderr, "ftgo broker: {}; the groups start without their saved members (they rejoin)\n", e.what());
   }
+  // Transaction state is not soft: a file that does not load stops the
+  // broker rather than let read_committed consumers see aborted records.
+  m_txns.load();
+}
+
+txn::TxnHooks Broker::txn_hooks() {
+  txn::TxnHooks hooks;
+  hooks.allocate_producer_id = [this] { return allocate_producer_id(); };
+  hooks.write_marker = [this](const txn::TopicPartition& tp, std::int64_t pid, std::int16_t epoch, bool commit) {
+    return write_marker(tp, pid, epoch, commit);
+  };
+  hooks.commit_offset = [this](const std::string& group, const txn::TopicPartition& tp, const txn::PendingOffset& o) {
+    try {
+      m_store->commit_offset(group, tp.topic, tp.partition, storage::CommittedOffset{o.offset, o.leader_epoch, o.metadata, now_ms()});
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "ftgo broker: cannot commit the offset of group {} for {}-{}: {}\n", group, tp.topic,
+                 tp.partition, e.what());
+    }
+  };
+  return hooks;
+}
+
+std::int64_t Broker::write_marker(const txn::TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch,
+                                  bool commit) {
+  storage::PartitionLog* log = m_store->partition(tp.topic, tp.partition);
+  if (!log) return -1;
+  auto batch = txn::make_control_batch(producer_id, epoch, commit ? txn::ControlType::commit : txn::ControlType::abort,
+                                       0, now_ms());
+  try {
+    storage::AppendResult res = log->append(batch);
+    if (res.error != storage::AppendError::none) {
+      fmt::print(stderr, "ftgo broker: the transaction marker for {}-{} was refused ({})\n", tp.topic, tp.partition,
+                 static_cast<int>(res.error));
+      return -1;
+    }
+    m_marked.push_back(tp);
+    return res.base_offset;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ftgo broker: cannot write the transaction marker for {}-{}: {}\n", tp.topic, tp.partition,
+               e.what());
+    return -1;
+  }
+}
+
+void Broker::notify_marked() {
+  auto marked = std::move(m_marked);
+  m_marked.clear();
+  for (const auto& tp : marked) notify_append(tp.topic, tp.partition);
 }
 
 Broker::~Broker() {
@@ -63,6 +114,7 @@ void Broker::dispatch(Request& request, Reader& body, Reply reply) {
   // the handler answers from the prefix alone (KIP-511).
   if (supported) decode_request_header_rest(body, h, h.api_version >= api->flexible_from);
   api->handler(*this, request, body, std::move(reply));
+  if (!m_marked.empty()) notify_marked();
   switch (h.api_key) {
     case api_key::join_group:
     case api_key::sync_group:
@@ -74,6 +126,7 @@ void Broker::dispatch(Request& request, Reader& body, Reply reply) {
       break;
   }
   arm_group_timer();
+  arm_txn_timer();
 }
 
 std::int16_t Broker::ensure_topic(const std::string& topic, bool auto_create) {
@@ -205,6 +258,7 @@ void Broker::start_timers() {
   arm_cleaner_timer();
   arm_offsets_timer();
   arm_group_timer();
+  arm_txn_timer();
 }
 
 void Broker::cancel_timers() {
@@ -216,6 +270,8 @@ void Broker::cancel_timers() {
   m_cleaner_stopped = true;
   if (m_clean_job) m_clean_job->cancelled = true;  // shutdown: its done handler discards it
   m_offsets_timer.cancel();
+  m_txn_timer.cancel();
+  m_txn_timer_armed = false;
   m_group_timer_at = -1;
 }
 
@@ -273,6 +329,22 @@ void Broker::arm_group_timer() {
     m_groups.tick();
     m_group_store.save(m_groups);
     arm_group_timer();
+  });
+}
+
+// Armed only while a transaction is ongoing: an idle broker has no timer
+// firing for transactions.
+void Broker::arm_txn_timer() {
+  if (!m_timers || m_txn_timer_armed || !m_txns.next_deadline()) return;
+  m_txn_timer_armed = true;
+  m_txn_timer.expires_after(std::chrono::milliseconds(m_options.txn_timeout_check_interval_ms));
+  m_txn_timer.async_wait([this](const boost::system::error_code& ec) {
+    m_txn_timer_armed = false;
+    if (ec) return;
+    if (std::size_t n = m_txns.abort_expired(now_ms()); n > 0)
+      fmt::print(stderr, "ftgo broker: aborted {} transaction(s) past their transaction.timeout.ms\n", n);
+    notify_marked();
+    arm_txn_timer();
   });
 }
 

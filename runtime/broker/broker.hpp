@@ -26,6 +26,7 @@
 #include "broker/storage/cleaner_thread.hpp"
 #include "broker/storage/flusher.hpp"
 #include "broker/storage/store.hpp"
+#include "broker/txn/txn_coordinator.hpp"
 
 namespace ftgo::broker {
 
@@ -55,6 +56,10 @@ struct BrokerOptions {
   // and how often that is checked (offsets.retention.check.interval.ms).
   std::int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;
   std::int64_t offsets_retention_check_interval_ms = 600000;
+  // How often ongoing transactions are checked against their
+  // transaction.timeout.ms (Kafka's
+  // transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s there).
+  std::int64_t txn_timeout_check_interval_ms = 10000;
 };
 
 // Something waiting for appends to a partition (a parked Fetch).
@@ -76,6 +81,7 @@ class Broker {
   boost::asio::io_context& io() { return m_io; }
   storage::Store& store() { return *m_store; }
   groups::Coordinator& groups() { return m_groups; }
+  txn::TxnCoordinator& txns() { return m_txns; }
   // nullptr under FsyncPolicy::always.
   const storage::Flusher* flusher() const { return m_flusher.get(); }
 
@@ -127,6 +133,12 @@ class Broker {
   void arm_cleaner_timer();
   void clean_done(std::shared_ptr<storage::CleanJob> job);
   void arm_offsets_timer();
+  void arm_txn_timer();
+  txn::TxnHooks txn_hooks();
+  // Appends a transaction marker (TxnHooks::write_marker).
+  std::int64_t write_marker(const txn::TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch, bool commit);
+  // Wakes the fetches parked on partitions that just got a transaction marker.
+  void notify_marked();
 
   boost::asio::io_context& m_io;
   BrokerOptions m_options;
@@ -138,6 +150,8 @@ class Broker {
   groups::SystemClock m_wall_clock;
   groups::Coordinator m_groups;
   groups::GroupStore m_group_store;
+  txn::TxnCoordinator m_txns;
+  std::vector<txn::TopicPartition> m_marked;  // partitions given a marker, to notify
   std::map<std::pair<std::string, int>, std::vector<std::weak_ptr<AppendWaiter>>> m_waiters;
   std::vector<std::weak_ptr<AppendWaiter>> m_all_waiters;
   boost::asio::steady_timer m_group_timer;
@@ -146,6 +160,8 @@ class Broker {
   boost::asio::steady_timer m_retention_timer;
   boost::asio::steady_timer m_cleaner_timer;
   boost::asio::steady_timer m_offsets_timer;
+  boost::asio::steady_timer m_txn_timer;
+  bool m_txn_timer_armed = false;
   bool m_timers = false;
   // The log cleaner thread (started at the first pass) and the pass in flight.
   std::unique_ptr<storage::CleanerThread> m_cleaner;

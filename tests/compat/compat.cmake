@@ -22,6 +22,7 @@ set(FTGO_COMPAT_CASES
   "compaction|test_compaction.py"
   "kafka_tools|test_kafka_tools.py"
   "streams|test_streams.py"
+  "transactions|test_transactions.py"
   "groups_confluent|${g}[confluent]"
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 
+#include "broker/protocol/add_offsets_to_txn.hpp"
+#include "broker/protocol/add_partitions_to_txn.hpp"
 #include "broker/protocol/alter_configs.hpp"
 #include "broker/protocol/api.hpp"
 #include "broker/protocol/api_versions.hpp"
@@ -15,6 +17,7 @@
 #include "broker/protocol/describe_configs.hpp"
 #include "broker/protocol/describe_groups.hpp"
 #include "broker/protocol/describe_log_dirs.hpp"
+#include "broker/protocol/end_txn.hpp"
 #include "broker/protocol/fetch.hpp"
 #include "broker/protocol/find_coordinator.hpp"
 #include "broker/protocol/heartbeat.hpp"
@@ -30,6 +33,7 @@
 #include "broker/protocol/offset_fetch.hpp"
 #include "broker/protocol/produce.hpp"
 #include "broker/protocol/sync_group.hpp"
+#include "broker/protocol/txn_offset_commit.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -52,7 +56,11 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::create_topics, 2, 4, 5, "CreateTopics", handle_create_topics},
     {api_key::delete_topics, 1, 3, 4, "DeleteTopics", handle_delete_topics},
     {api_key::delete_records, 0, 1, 2, "DeleteRecords", handle_delete_records},
-    {api_key::init_producer_id, 0, 1, 2, "InitProducerId", handle_init_producer_id},
+    {api_key::init_producer_id, 0, 4, 2, "InitProducerId", handle_init_producer_id},
+    {api_key::add_partitions_to_txn, 0, 3, 3, "AddPartitionsToTxn", handle_add_partitions_to_txn},
+    {api_key::add_offsets_to_txn, 0, 3, 3, "AddOffsetsToTxn", handle_add_offsets_to_txn},
+    {api_key::end_txn, 0, 3, 3, "EndTxn", handle_end_txn},
+    {api_key::txn_offset_commit, 0, 3, 3, "TxnOffsetCommit", handle_txn_offset_commit},
     {api_key::describe_configs, 1, 3, 4, "DescribeConfigs", handle_describe_configs},
     {api_key::describe_log_dirs, 0, 1, 2, "DescribeLogDirs", handle_describe_log_dirs},
     {api_key::create_partitions, 0, 1, 2, "CreatePartitions", handle_create_partitions},

@@ -37,6 +37,7 @@ void handle_delete_topics(Broker& broker, const Request& request, Reader& body, 
     }
     try {
       broker.store().delete_topic(name);
+      broker.txns().forget_topic(name);
     } catch (const std::exception& e) {
       fmt::print(stderr, "ftgo broker: cannot delete topic {}: {}\n", name, e.what());
       rt.error_code = error::unknown_server_error;

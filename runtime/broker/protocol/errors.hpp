@@ -32,11 +32,18 @@ inline constexpr std::int16_t policy_violation = 44;
 inline constexpr std::int16_t out_of_order_sequence_number = 45;
 inline constexpr std::int16_t invalid_config = 40;
 inline constexpr std::int16_t invalid_producer_epoch = 47;
+inline constexpr std::int16_t invalid_txn_state = 48;
+inline constexpr std::int16_t invalid_producer_id_mapping = 49;
+inline constexpr std::int16_t invalid_transaction_timeout = 50;
+inline constexpr std::int16_t concurrent_transactions = 51;
+inline constexpr std::int16_t operation_not_attempted = 55;
 inline constexpr std::int16_t non_empty_group = 68;
 inline constexpr std::int16_t group_id_not_found = 69;
 inline constexpr std::int16_t member_id_required = 79;
 inline constexpr std::int16_t fenced_instance_id = 82;
 inline constexpr std::int16_t group_subscribed_to_topic = 86;
 inline constexpr std::int16_t invalid_record = 87;
+inline constexpr std::int16_t producer_fenced = 90;
+inline constexpr std::int16_t transactional_id_not_found = 105;
 
 }  // namespace ftgo::broker::protocol::error

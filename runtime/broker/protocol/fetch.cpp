@@ -6,6 +6,7 @@
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/per_partition.hpp"
+#include "broker/record_batch.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -124,12 +125,37 @@ void encode_fetch_response(Writer& w, const FetchResponse& r, std::int16_t versi
       w.i64(p.high_watermark);
       if (version >= 4) w.i64(p.last_stable_offset);
       if (version >= 5) w.i64(p.log_start_offset);
-      if (version >= 4) w.array_length(0);  // aborted transactions
+      if (version >= 4) {
+        w.array_length(p.aborted.size());
+        for (const auto& a : p.aborted) {
+          w.i64(a.producer_id);
+          w.i64(a.first_offset);
+        }
+      }
       if (version >= 11) w.i32(-1);          // preferred read replica
       w.bytes(p.records);
     }
   }
 }
+
+namespace {
+constexpr std::int8_t k_read_committed = 1;
+
+// Cuts `records` (whole batches) before the first batch at or above `lso`;
+// returns the offset after the last batch kept (`from` when none is).
+std::int64_t keep_below(std::string& records, std::int64_t lso, std::int64_t from) {
+  std::span<const std::uint8_t> buf{reinterpret_cast<const std::uint8_t*>(records.data()), records.size()};
+  std::size_t pos = 0;
+  std::int64_t end = from;
+  BatchHeader h;
+  while (pos < buf.size() && parse_batch_header(buf.subspan(pos), h) == BatchError::none && h.base_offset < lso) {
+    pos += h.total_size();
+    end = h.last_offset() + 1;
+  }
+  records.resize(pos);
+  return end;
+}
+}  // namespace
 
 FetchResponse read_fetch(Broker& broker, const FetchRequest& req, std::int16_t version, std::size_t& bytes,
                          bool& error) {
@@ -147,15 +173,25 @@ FetchResponse read_fetch(Broker& broker, const FetchRequest& req, std::int16_t v
     if (!log) return fail(error::unknown_topic_or_partition);
     rp.high_watermark = log->high_watermark();
     rp.last_stable_offset = rp.high_watermark;
+    const bool txn_state = broker.txns().has_partition_state();
+    if (txn_state) rp.last_stable_offset = broker.txns().last_stable_offset({t.name, p.index}, rp.high_watermark);
     rp.log_start_offset = log->log_start_offset();
     if (p.fetch_offset > rp.high_watermark || p.fetch_offset < rp.log_start_offset)
       return fail(error::offset_out_of_range);
     if (p.fetch_offset == rp.high_watermark || p.max_bytes <= 0) return;
+    const bool committed = req.isolation_level == k_read_committed && txn_state;
+    if (committed && p.fetch_offset >= rp.last_stable_offset) return;
     // At least one whole batch in the response (KIP-74), then within limits.
     if (bytes > 0 && bytes >= budget) return;
     std::size_t limit = static_cast<std::size_t>(p.max_bytes);
     if (bytes > 0) limit = std::min(limit, budget - bytes);
-    bytes += log->read(p.fetch_offset, limit, rp.records);
+    std::size_t n = log->read(p.fetch_offset, limit, rp.records);
+    if (committed) {
+      std::int64_t end = keep_below(rp.records, rp.last_stable_offset, p.fetch_offset);
+      n = rp.records.size();
+      rp.aborted = broker.txns().aborted_in({t.name, p.index}, p.fetch_offset, end);
+    }
+    bytes += n;
   });
   return resp;
 }

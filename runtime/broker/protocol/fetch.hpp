@@ -6,9 +6,13 @@
 // there is less than min_bytes, the fetch parks until an append to one of its
 // partitions or max_wait_ms — a timer and a waiter, no polling. No fetch
 // sessions: session id 0 tells the client to send full fetches.
+// READ_COMMITTED (isolation level 1) returns batches below the last stable
+// offset only, with the aborted transactions among them (the client drops
+// their records); control batches go to every client, which skips them.
 #include <vector>
 
 #include "broker/protocol/api.hpp"
+#include "broker/txn/partition_txns.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -47,6 +51,7 @@ struct FetchResponse {
     std::int64_t last_stable_offset = -1;  // v4+
     std::int64_t log_start_offset = -1;    // v5+
     std::string records;                   // whole v2 batches
+    std::vector<txn::AbortedTxn> aborted;  // v4+, READ_COMMITTED only
   };
   struct Topic {
     std::string name;

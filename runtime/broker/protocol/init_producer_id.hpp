@@ -1,8 +1,12 @@
 #pragma once
-// InitProducerId (key 22), v0-1: gives an idempotent producer a new id with
-// epoch 0 (ids come from the wall clock, so a restart never reuses one).
-// Storage checks each producer's sequences on Produce. Transactions are not
-// supported: a transactional id gets an id too, but no transaction state.
+// InitProducerId (key 22), v0-4 (v2+ flexible). Without a transactional id:
+// an idempotent producer gets a new id with epoch 0 (ids come from the wall
+// clock, so a restart never reuses one), or from v3, sending its id and epoch,
+// the same id with the next epoch (KIP-360). With a transactional id the
+// transaction coordinator (txn/) keeps one producer id per transactional id
+// and bumps its epoch on each call, aborting a transaction the previous
+// epoch left open. transaction.timeout.ms must be within 1 ms..15 min
+// (INVALID_TRANSACTION_TIMEOUT). Storage checks each producer's sequences.
 #include "broker/protocol/api.hpp"
 
 namespace ftgo::broker::protocol {
@@ -10,6 +14,8 @@ namespace ftgo::broker::protocol {
 struct InitProducerIdRequest {
   std::optional<std::string> transactional_id;
   std::int32_t transaction_timeout_ms = 0;
+  std::int64_t producer_id = -1;     // v3+
+  std::int16_t producer_epoch = -1;  // v3+
 };
 InitProducerIdRequest decode_init_producer_id_request(Reader& r, std::int16_t version);
 

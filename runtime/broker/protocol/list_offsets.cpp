@@ -178,6 +178,9 @@ void handle_list_offsets(Broker& broker, const Request& request, Reader& body, R
     storage::PartitionLog* log = broker.store().partition(t.name, p.index);
     if (!log) rp.error_code = error::unknown_topic_or_partition;
     Found found = log ? lookup(*log, p.timestamp) : Found{};
+    // READ_COMMITTED's latest is the last stable offset.
+    if (log && p.timestamp == k_latest && req.isolation_level == 1)
+      found.offset = broker.txns().last_stable_offset({t.name, p.index}, found.offset);
     rp.offset = found.offset;
     rp.timestamp = found.timestamp;
     rp.leader_epoch = found.offset < 0 ? -1 : 0;  // Kafka's -1: an error, or nothing found

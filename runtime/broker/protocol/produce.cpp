@@ -5,6 +5,7 @@
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
 #include "broker/protocol/per_partition.hpp"
+#include "broker/record_batch.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -28,6 +29,19 @@ std::int16_t check_batches(std::span<const std::uint8_t> records, std::size_t ma
     pos += size;
   }
   return error::none;
+}
+
+// Attribute bit 4 (transactional) of the first batch: the low byte of the
+// big-endian attributes at 21.
+bool is_transactional(std::span<const std::uint8_t> records) { return records.size() > 22 && (records[22] & 0x10); }
+
+// A transactional batch is taken only for a partition of its producer's
+// ongoing transaction (Kafka's transaction verification).
+std::int16_t check_transactional(Broker& broker, const std::string& topic, std::int32_t partition,
+                                 std::span<const std::uint8_t> records) {
+  if (records.size() < k_batch_header_size) return error::corrupt_message;
+  return broker.txns().check_produce({topic, partition}, load_be64(records.data() + 43),
+                                     load_be16(records.data() + 51));
 }
 
 std::int16_t append_error(storage::AppendError e) {
@@ -107,6 +121,11 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
       rp.error_code = check_batches(*p.records, static_cast<std::size_t>(limit));
     }
     if (rp.error_code != error::none) return;
+    const bool transactional = is_transactional(*p.records);
+    if (transactional) {
+      rp.error_code = check_transactional(broker, t.name, p.index, *p.records);
+      if (rp.error_code != error::none) return;
+    }
     try {
       storage::AppendResult res = log->append(*p.records);
       rp.error_code = append_error(res.error);
@@ -126,7 +145,11 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
             "three errors at most: [{}]",
             res.missing_keys.size(), fmt::join(shown, ", "));
       }
-      if (res.error == storage::AppendError::none) broker.notify_append(t.name, p.index);
+      if (res.error == storage::AppendError::none) {
+        if (transactional)
+          broker.txns().on_produced({t.name, p.index}, load_be64(p.records->data() + 43), res.base_offset);
+        broker.notify_append(t.name, p.index);
+      }
     } catch (const std::exception& e) {
       fmt::print(stderr, "ftgo broker: append to {}-{} failed: {}\n", t.name, p.index, e.what());
       rp.error_code = error::unknown_server_error;

@@ -113,7 +113,7 @@ TEST_CASE("Fetch: v4 request and response", "[broker][codec]") {
   CHECK(r.empty());
 
   FetchResponse resp;
-  resp.topics.push_back({"t", {{0, 0, 2, 2, 0, hex("abcd")}}});
+  resp.topics.push_back({"t", {{0, 0, 2, 2, 0, hex("abcd"), {}}}});
   CHECK_BYTES(encoded([&](Writer& w) { encode_fetch_response(w, resp, 4); }),
               hex("00000000 00000001") + s16("t") +
                   hex("00000001 00000000 0000 0000000000000002 0000000000000002 00000000 00000002 abcd"));

@@ -42,6 +42,7 @@ final class Ops {
             case "create_topic": return createTopic(req);
             case "delete_topic": return deleteTopic(req);
             case "list_topics": return listTopics(req);
+            case "transactions": return Txn.transactions(req);
             default: throw new IllegalArgumentException("unknown op: " + req.path("op"));
         }
     }

@@ -1,0 +1,265 @@
+#include "broker/txn/txn_coordinator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "broker/protocol/errors.hpp"
+#include "broker/txn/txn_store.hpp"
+
+namespace ftgo::broker::txn {
+
+namespace error = protocol::error;
+
+const char* to_string(TxnStatus s) {
+  switch (s) {
+    case TxnStatus::empty: return "Empty";
+    case TxnStatus::ongoing: return "Ongoing";
+    case TxnStatus::complete_commit: return "CompleteCommit";
+    case TxnStatus::complete_abort: return "CompleteAbort";
+  }
+  return "?";
+}
+
+std::optional<TxnStatus> txn_status_from(const std::string& s) {
+  for (TxnStatus t : {TxnStatus::empty, TxnStatus::ongoing, TxnStatus::complete_commit, TxnStatus::complete_abort})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
+TxnCoordinator::TxnCoordinator(TxnHooks hooks, std::filesystem::path state_file)
+    : m_hooks(std::move(hooks)), m_state_file(std::move(state_file)) {}
+
+void TxnCoordinator::load() {
+  if (m_state_file.empty()) return;
+  SavedTxnState state = load_txn_state(m_state_file);
+  m_txns.clear();
+  m_by_producer.clear();
+  for (auto& t : state.transactions) {
+    m_by_producer[t.producer_id] = t.id;
+    std::string id = t.id;
+    m_txns.emplace(std::move(id), std::move(t));
+  }
+  m_partitions = std::move(state.partitions);
+}
+
+// A failed save costs durability, not the request: logged, and the next
+// change writes the whole state again.
+void TxnCoordinator::save() const {
+  if (m_state_file.empty()) return;
+  try {
+    save_txn_state(m_state_file, m_txns, m_partitions);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ftgo broker: cannot save the transaction state: {}\n", e.what());
+  }
+}
+
+// Kafka's checks, in its order: an unknown id or another producer id is
+// INVALID_PRODUCER_ID_MAPPING, another epoch PRODUCER_FENCED.
+std::int16_t TxnCoordinator::check_producer(const Transaction* t, std::int64_t producer_id,
+                                            std::int16_t epoch) const {
+  if (!t || t->producer_id != producer_id) return error::invalid_producer_id_mapping;
+  if (t->epoch != epoch) return error::producer_fenced;
+  return error::none;
+}
+
+void TxnCoordinator::bump_epoch(Transaction& t) {
+  if (t.epoch >= INT16_MAX - 1) {  // exhausted: a new producer id (as Kafka does)
+    m_by_producer.erase(t.producer_id);
+    t.producer_id = m_hooks.allocate_producer_id();
+    t.epoch = 0;
+    m_by_producer[t.producer_id] = t.id;
+  } else {
+    ++t.epoch;
+  }
+}
+
+InitResult TxnCoordinator::init_producer_id(const std::optional<std::string>& transactional_id,
+                                            std::int32_t timeout_ms, std::int64_t producer_id,
+                                            std::int16_t epoch, std::int64_t now_ms) {
+  (void)now_ms;
+  if (!transactional_id) {
+    // An idempotent producer bumping its own epoch (KIP-360) keeps its id.
+    if (producer_id >= 0 && epoch >= 0 && epoch < INT16_MAX - 1) return {error::none, producer_id, ++epoch};
+    return {error::none, m_hooks.allocate_producer_id(), 0};
+  }
+  if (transactional_id->empty()) return {error::invalid_request, -1, -1};
+  if (timeout_ms <= 0 || timeout_ms > k_max_timeout_ms) return {error::invalid_transaction_timeout, -1, -1};
+  auto it = m_txns.find(*transactional_id);
+  if (it == m_txns.end()) {
+    Transaction t;
+    t.id = *transactional_id;
+    t.producer_id = m_hooks.allocate_producer_id();
+    t.epoch = 0;
+    t.timeout_ms = timeout_ms;
+    m_by_producer[t.producer_id] = t.id;
+    it = m_txns.emplace(t.id, std::move(t)).first;
+    save();
+    return {error::none, it->second.producer_id, it->second.epoch};
+  }
+  Transaction& t = it->second;
+  // A producer that knows its id and epoch (v3+) must be the current one.
+  if (producer_id >= 0 && (producer_id != t.producer_id || epoch != t.epoch)) return {error::producer_fenced, -1, -1};
+  bump_epoch(t);  // fences every producer of the older epoch
+  if (t.status == TxnStatus::ongoing) complete(t, false);
+  t.status = TxnStatus::empty;
+  t.timeout_ms = timeout_ms;
+  save();
+  return {error::none, t.producer_id, t.epoch};
+}
+
+void TxnCoordinator::begin(Transaction& t, std::int64_t now_ms) {
+  if (t.status != TxnStatus::ongoing) {
+    t.status = TxnStatus::ongoing;
+    t.started_ms = now_ms;
+    t.partitions.clear();
+    t.groups.clear();
+    t.offsets.clear();
+  }
+}
+
+std::int16_t TxnCoordinator::add_partitions(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
+                                            const std::vector<TopicPartition>& partitions, std::int64_t now_ms) {
+  auto it = m_txns.find(id);
+  Transaction* t = it == m_txns.end() ? nullptr : &it->second;
+  if (std::int16_t e = check_producer(t, producer_id, epoch); e != error::none) return e;
+  bool changed = t->status != TxnStatus::ongoing;
+  begin(*t, now_ms);
+  std::size_t before = t->partitions.size();
+  t->partitions.insert(partitions.begin(), partitions.end());
+  if (changed || t->partitions.size() != before) save();
+  return error::none;
+}
+
+std::int16_t TxnCoordinator::add_offsets(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
+                                         const std::string& group, std::int64_t now_ms) {
+  auto it = m_txns.find(id);
+  Transaction* t = it == m_txns.end() ? nullptr : &it->second;
+  if (std::int16_t e = check_producer(t, producer_id, epoch); e != error::none) return e;
+  begin(*t, now_ms);
+  t->groups.insert(group);
+  save();
+  return error::none;
+}
+
+std::int16_t TxnCoordinator::check_offset_commit(const std::string& id, const std::string& group,
+                                                 std::int64_t producer_id, std::int16_t epoch) const {
+  const Transaction* t = find(id);
+  if (!t || t->producer_id != producer_id) return error::invalid_producer_id_mapping;
+  if (epoch < t->epoch) return error::invalid_producer_epoch;
+  if (epoch != t->epoch || t->status != TxnStatus::ongoing || !t->groups.contains(group))
+    return error::invalid_txn_state;
+  return error::none;
+}
+
+void TxnCoordinator::stage_offsets(const std::string& id, const std::string& group,
+                                   const std::vector<std::pair<TopicPartition, PendingOffset>>& offsets) {
+  auto it = m_txns.find(id);
+  if (it == m_txns.end() || offsets.empty()) return;
+  auto& staged = it->second.offsets[group];
+  for (const auto& [tp, o] : offsets) staged[tp] = o;
+  save();
+}
+
+std::int16_t TxnCoordinator::end_txn(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
+                                     bool commit) {
+  auto it = m_txns.find(id);
+  Transaction* t = it == m_txns.end() ? nullptr : &it->second;
+  if (std::int16_t e = check_producer(t, producer_id, epoch); e != error::none) return e;
+  switch (t->status) {
+    case TxnStatus::ongoing:
+      complete(*t, commit);
+      save();
+      return error::none;
+    case TxnStatus::complete_commit:  // a retry of the same EndTxn succeeds
+      return commit ? error::none : error::invalid_txn_state;
+    case TxnStatus::complete_abort:
+      return commit ? error::invalid_txn_state : error::none;
+    case TxnStatus::empty:
+      return error::invalid_txn_state;
+  }
+  return error::invalid_txn_state;
+}
+
+// Markers first, then the offsets: Kafka's PrepareCommit -> markers -> CompleteCommit.
+void TxnCoordinator::complete(Transaction& t, bool commit) {
+  for (const TopicPartition& tp : t.partitions) {
+    std::int64_t offset = m_hooks.write_marker(tp, t.producer_id, t.epoch, commit);
+    auto pit = m_partitions.find(tp);
+    if (pit == m_partitions.end()) continue;
+    if (offset >= 0) {
+      pit->second.end(t.producer_id, offset, commit);
+    } else {
+      pit->second.end(t.producer_id, -1, true);  // the partition is gone: nothing to hide
+    }
+    if (pit->second.empty()) m_partitions.erase(pit);
+  }
+  if (commit) {
+    for (const auto& [group, offsets] : t.offsets)
+      for (const auto& [tp, o] : offsets) m_hooks.commit_offset(group, tp, o);
+  }
+  t.status = commit ? TxnStatus::complete_commit : TxnStatus::complete_abort;
+  t.started_ms = -1;
+  t.partitions.clear();
+  t.groups.clear();
+  t.offsets.clear();
+}
+
+std::int16_t TxnCoordinator::check_produce(const TopicPartition& tp, std::int64_t producer_id,
+                                           std::int16_t epoch) const {
+  auto pit = m_by_producer.find(producer_id);
+  if (pit == m_by_producer.end()) return error::invalid_txn_state;
+  const Transaction& t = m_txns.at(pit->second);
+  if (epoch < t.epoch) return error::invalid_producer_epoch;
+  if (epoch != t.epoch || t.status != TxnStatus::ongoing || !t.partitions.contains(tp))
+    return error::invalid_txn_state;
+  return error::none;
+}
+
+void TxnCoordinator::on_produced(const TopicPartition& tp, std::int64_t producer_id, std::int64_t base_offset) {
+  if (m_partitions[tp].begin(producer_id, base_offset)) save();
+}
+
+std::int64_t TxnCoordinator::last_stable_offset(const TopicPartition& tp, std::int64_t high_watermark) const {
+  auto it = m_partitions.find(tp);
+  return it == m_partitions.end() ? high_watermark : it->second.last_stable_offset(high_watermark);
+}
+
+std::vector<AbortedTxn> TxnCoordinator::aborted_in(const TopicPartition& tp, std::int64_t from,
+                                                   std::int64_t to) const {
+  auto it = m_partitions.find(tp);
+  return it == m_partitions.end() ? std::vector<AbortedTxn>{} : it->second.aborted_in(from, to);
+}
+
+void TxnCoordinator::forget_topic(const std::string& topic) {
+  std::size_t n = std::erase_if(m_partitions, [&](const auto& e) { return e.first.topic == topic; });
+  if (n > 0) save();
+}
+
+std::size_t TxnCoordinator::abort_expired(std::int64_t now_ms) {
+  std::size_t n = 0;
+  for (auto& [id, t] : m_txns) {
+    if (t.status != TxnStatus::ongoing || t.started_ms + t.timeout_ms > now_ms) continue;
+    bump_epoch(t);  // the timed-out producer is fenced, as Kafka's coordinator does
+    complete(t, false);
+    ++n;
+  }
+  if (n > 0) save();
+  return n;
+}
+
+std::optional<std::int64_t> TxnCoordinator::next_deadline() const {
+  std::optional<std::int64_t> next;
+  for (const auto& [id, t] : m_txns)
+    if (t.status == TxnStatus::ongoing && (!next || t.started_ms + t.timeout_ms < *next))
+      next = t.started_ms + t.timeout_ms;
+  return next;
+}
+
+const Transaction* TxnCoordinator::find(const std::string& id) const {
+  auto it = m_txns.find(id);
+  return it == m_txns.end() ? nullptr : &it->second;
+}
+
+}  // namespace ftgo::broker::txn

@@ -1,0 +1,143 @@
+#pragma once
+// TxnCoordinator: Kafka's transaction coordinator for this one broker — the
+// state of each transactional.id (producer id, epoch, timeout, the partitions
+// and groups of its ongoing transaction, its pending offset commits) and each
+// partition's open and aborted transactions (PartitionTxns), from which
+// Fetch READ_COMMITTED and ListOffsets get the last stable offset.
+//
+// States, as Kafka's TransactionCoordinator (single node, so a commit or
+// abort completes within its EndTxn: PrepareCommit/PrepareAbort never last
+// past a call):
+//   Empty --AddPartitions/AddOffsets--> Ongoing --EndTxn--> CompleteCommit | CompleteAbort
+//   Complete* --AddPartitions/AddOffsets--> Ongoing
+//   any --InitProducerId--> Empty (epoch + 1; an Ongoing transaction is aborted first)
+//   Ongoing --transaction.timeout.ms passes--> CompleteAbort (epoch + 1: the producer is fenced)
+//
+// Markers and offset commits go through TxnHooks (the Broker's log and offset
+// store; fakes in the unit tests). Every change is saved to `state_file`
+// (TxnStore, FORMAT.md) before the call returns.
+//
+// Ownership and threads: owned by the Broker, io thread only.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/txn/partition_txns.hpp"
+
+namespace ftgo::broker::txn {
+
+struct TopicPartition {
+  std::string topic;
+  std::int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
+struct PendingOffset {
+  std::int64_t offset = -1;
+  std::int32_t leader_epoch = -1;
+  std::string metadata;
+};
+
+enum class TxnStatus { empty, ongoing, complete_commit, complete_abort };
+const char* to_string(TxnStatus s);
+std::optional<TxnStatus> txn_status_from(const std::string& s);
+
+struct Transaction {
+  std::string id;
+  std::int64_t producer_id = -1;
+  std::int16_t epoch = -1;
+  std::int32_t timeout_ms = 60000;
+  TxnStatus status = TxnStatus::empty;
+  std::int64_t started_ms = -1;  // when it became Ongoing
+  std::set<TopicPartition> partitions;
+  std::set<std::string> groups;
+  std::map<std::string, std::map<TopicPartition, PendingOffset>> offsets;  // by group
+};
+
+struct TxnHooks {
+  std::function<std::int64_t()> allocate_producer_id;
+  // Appends a COMMIT or ABORT marker to a partition; returns its offset, or
+  // -1 when the partition no longer exists.
+  std::function<std::int64_t(const TopicPartition&, std::int64_t producer_id, std::int16_t epoch, bool commit)>
+      write_marker;
+  std::function<void(const std::string& group, const TopicPartition&, const PendingOffset&)> commit_offset;
+};
+
+struct InitResult {
+  std::int16_t error = 0;
+  std::int64_t producer_id = -1;
+  std::int16_t epoch = -1;
+};
+
+class TxnCoordinator {
+ public:
+  // Kafka's transaction.max.timeout.ms default (15 minutes).
+  static constexpr std::int32_t k_max_timeout_ms = 15 * 60 * 1000;
+
+  TxnCoordinator(TxnHooks hooks, std::filesystem::path state_file);
+
+  // Loads the saved state; throws ftgo::Error for a file that does not parse.
+  void load();
+
+  // InitProducerId. Without a transactional id: a new producer id (or, with
+  // `producer_id`/`epoch` from v3+, the same id with the next epoch). Errors
+  // for a fenced producer are PRODUCER_FENCED (v4+ callers map it).
+  InitResult init_producer_id(const std::optional<std::string>& transactional_id, std::int32_t timeout_ms,
+                              std::int64_t producer_id, std::int16_t epoch, std::int64_t now_ms);
+  // AddPartitionsToTxn / AddOffsetsToTxn: one error for the whole request.
+  std::int16_t add_partitions(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
+                              const std::vector<TopicPartition>& partitions, std::int64_t now_ms);
+  std::int16_t add_offsets(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
+                           const std::string& group, std::int64_t now_ms);
+  // TxnOffsetCommit: offsets held until the transaction commits.
+  std::int16_t check_offset_commit(const std::string& id, const std::string& group, std::int64_t producer_id,
+                                   std::int16_t epoch) const;
+  void stage_offsets(const std::string& id, const std::string& group,
+                     const std::vector<std::pair<TopicPartition, PendingOffset>>& offsets);
+  // EndTxn: writes the markers, applies or drops the pending offsets.
+  std::int16_t end_txn(const std::string& id, std::int64_t producer_id, std::int16_t epoch, bool commit);
+
+  // Produce of a transactional batch: the error for it (none when the
+  // partition is in the producer's ongoing transaction).
+  std::int16_t check_produce(const TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch) const;
+  // After it is written at `base_offset`.
+  void on_produced(const TopicPartition& tp, std::int64_t producer_id, std::int64_t base_offset);
+
+  // Whether any partition has transaction state (a fast path for Fetch).
+  bool has_partition_state() const { return !m_partitions.empty(); }
+  std::int64_t last_stable_offset(const TopicPartition& tp, std::int64_t high_watermark) const;
+  std::vector<AbortedTxn> aborted_in(const TopicPartition& tp, std::int64_t from, std::int64_t to) const;
+  // A deleted topic's partitions forget their transactions.
+  void forget_topic(const std::string& topic);
+
+  // Ongoing transactions past their timeout are aborted (epoch + 1).
+  // Returns how many.
+  std::size_t abort_expired(std::int64_t now_ms);
+  // The earliest time an ongoing transaction times out.
+  std::optional<std::int64_t> next_deadline() const;
+
+  const Transaction* find(const std::string& id) const;
+  const std::map<std::string, Transaction>& transactions() const { return m_txns; }
+  const std::map<TopicPartition, PartitionTxns>& partitions() const { return m_partitions; }
+
+ private:
+  // The error for a request of (producer_id, epoch) on `t`: Kafka's checks.
+  std::int16_t check_producer(const Transaction* t, std::int64_t producer_id, std::int16_t epoch) const;
+  void begin(Transaction& t, std::int64_t now_ms);
+  void complete(Transaction& t, bool commit);
+  void bump_epoch(Transaction& t);
+  void save() const;
+
+  TxnHooks m_hooks;
+  std::filesystem::path m_state_file;
+  std::map<std::string, Transaction> m_txns;
+  std::map<std::int64_t, std::string> m_by_producer;  // producer id -> transactional id
+  std::map<TopicPartition, PartitionTxns> m_partitions;
+};
+
+}  // namespace ftgo::broker::txn

@@ -1,0 +1,188 @@
+// A transaction through Broker::dispatch, as a client sends it: InitProducerId,
+// AddPartitionsToTxn, a transactional Produce, Fetch at both isolation
+// levels, EndTxn; and a restart in the middle.
+#include <catch2/catch.hpp>
+
+#include "../batch_builder.hpp"
+#include "../protocol/wire.hpp"
+#include "broker/protocol/api.hpp"
+#include "broker/protocol/errors.hpp"
+
+using namespace ftgo::broker::protocol;
+using ftgo::test::be32;
+using ftgo::test::be64;
+using ftgo::test::BrokerFixture;
+using ftgo::test::hex;
+using ftgo::test::s16;
+
+namespace {
+struct Response {
+  std::string data;
+  Reader r;
+  explicit Response(std::optional<std::string> d) : data(d.value()) {
+    r = Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size());
+  }
+};
+
+struct Producer {
+  std::int64_t id = -1;
+  std::int16_t epoch = -1;
+  std::int32_t sequence = 0;
+};
+
+std::string be16(std::int16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v)}; }
+
+Producer init(BrokerFixture& f, const std::string& txn_id, std::int32_t timeout_ms = 60000) {
+  Response resp(f.call(api_key::init_producer_id, 1, s16(txn_id) + be32(timeout_ms)));
+  resp.r.i32();
+  REQUIRE(resp.r.i16() == error::none);
+  Producer p;
+  p.id = resp.r.i64();
+  p.epoch = resp.r.i16();
+  return p;
+}
+
+std::int16_t add_partition(BrokerFixture& f, const std::string& txn_id, const Producer& p, const std::string& topic) {
+  Response resp(f.call(api_key::add_partitions_to_txn, 1,
+                       s16(txn_id) + be64(p.id) + be16(p.epoch) + hex("00000001") + s16(topic) + hex("00000001 00000000")));
+  auto& r = resp.r;
+  r.i32();
+  r.i32();
+  r.string();
+  r.i32();
+  r.i32();
+  return r.i16();
+}
+
+// A transactional batch of `n` records; returns the Produce error.
+std::int16_t produce(BrokerFixture& f, const std::string& txn_id, Producer& p, const std::string& topic, int n) {
+  ftgo::test::BatchBuilder b;
+  b.producer(p.id, p.epoch, p.sequence).attributes(0x10);
+  for (int i = 0; i < n; ++i) b.add("k", "v" + std::to_string(i));
+  p.sequence += n;
+  std::string records = b.build();
+  Response resp(f.call(api_key::produce, 3,
+                       s16(txn_id) + hex("ffff 00001388 00000001") + s16(topic) + hex("00000001 00000000") +
+                           be32(static_cast<std::uint32_t>(records.size())) + records));
+  auto& r = resp.r;
+  r.i32();
+  r.string();
+  r.i32();
+  r.i32();
+  return r.i16();
+}
+
+std::int16_t end_txn(BrokerFixture& f, const std::string& txn_id, const Producer& p, bool commit) {
+  Response resp(f.call(api_key::end_txn, 1, s16(txn_id) + be64(p.id) + be16(p.epoch) + (commit ? hex("01") : hex("00"))));
+  resp.r.i32();
+  return resp.r.i16();
+}
+
+struct Fetched {
+  std::int64_t high_watermark = -1;
+  std::int64_t last_stable_offset = -1;
+  std::vector<std::pair<std::int64_t, std::int64_t>> aborted;
+  std::vector<std::int64_t> batch_offsets;  // base offset of each batch returned
+};
+
+Fetched fetch(BrokerFixture& f, const std::string& topic, std::int8_t isolation) {
+  std::string body = hex("ffffffff 00000000 00000000 00100000") + std::string(1, static_cast<char>(isolation)) +
+                     hex("00000001") + s16(topic) + hex("00000001 00000000") + be64(0) + hex("00100000");
+  Response resp(f.call(api_key::fetch, 4, body));
+  auto& r = resp.r;
+  r.i32();
+  r.i32();
+  r.string();
+  r.i32();
+  r.i32();
+  REQUIRE(r.i16() == error::none);
+  Fetched out;
+  out.high_watermark = r.i64();
+  out.last_stable_offset = r.i64();
+  std::int32_t n = r.i32();
+  for (std::int32_t i = 0; i < n; ++i) {
+    std::int64_t pid = r.i64();
+    out.aborted.emplace_back(pid, r.i64());
+  }
+  std::string records = r.bytes();
+  std::span<const std::uint8_t> buf{reinterpret_cast<const std::uint8_t*>(records.data()), records.size()};
+  for (ftgo::broker::BatchCursor c(buf); c.next();) out.batch_offsets.push_back(c.header().base_offset);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("read_committed sees a transaction's records only once it commits", "[broker][txn]") {
+  BrokerFixture f;
+  f.auto_create("t");
+  Producer p = init(f, "tx");
+  CHECK(produce(f, "tx", p, "t", 2) == error::invalid_txn_state);  // not added to a transaction
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 2) == error::none);  // offsets 0-1
+  Fetched open = fetch(f, "t", 1);
+  CHECK(open.high_watermark == 2);
+  CHECK(open.last_stable_offset == 0);
+  CHECK(open.batch_offsets.empty());
+  CHECK(fetch(f, "t", 0).batch_offsets == std::vector<std::int64_t>{0});  // read_uncommitted: all
+  REQUIRE(end_txn(f, "tx", p, true) == error::none);  // COMMIT marker at 2
+  Fetched done = fetch(f, "t", 1);
+  CHECK(done.high_watermark == 3);
+  CHECK(done.last_stable_offset == 3);
+  CHECK(done.batch_offsets == std::vector<std::int64_t>{0, 2});
+  CHECK(done.aborted.empty());
+}
+
+TEST_CASE("an aborted transaction is listed to read_committed fetches, also after a restart", "[broker][txn]") {
+  BrokerFixture f;
+  f.auto_create("t");
+  Producer p = init(f, "tx");
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 3) == error::none);  // 0-2
+  REQUIRE(end_txn(f, "tx", p, false) == error::none);   // ABORT at 3
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 1) == error::none);  // 4, left open
+  auto check = [&] {
+    Fetched got = fetch(f, "t", 1);
+    CHECK(got.last_stable_offset == 4);
+    CHECK(got.batch_offsets == std::vector<std::int64_t>{0, 3});
+    CHECK(got.aborted == std::vector<std::pair<std::int64_t, std::int64_t>>{{p.id, 0}});
+  };
+  check();
+  // A restart keeps the open transaction and the aborted list.
+  f.broker.reset();
+  ftgo::broker::BrokerOptions opt;
+  opt.data_dir = f.dir.path / "kafka";
+  f.broker = std::make_unique<ftgo::broker::Broker>(f.io, opt);
+  check();
+  // A new epoch aborts the open transaction: nothing is open any more.
+  Producer q = init(f, "tx");
+  CHECK(q.id == p.id);
+  CHECK(q.epoch == p.epoch + 1);
+  Fetched after = fetch(f, "t", 1);
+  CHECK(after.last_stable_offset == 6);
+  CHECK(after.aborted.size() == 2);
+  CHECK(produce(f, "tx", p, "t", 1) == error::invalid_producer_epoch);  // the zombie
+}
+
+TEST_CASE("ListOffsets latest is the last stable offset for read_committed", "[broker][txn]") {
+  BrokerFixture f;
+  f.auto_create("t");
+  Producer p = init(f, "tx");
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 2) == error::none);
+  auto latest = [&](std::int8_t isolation) {
+    Response resp(f.call(api_key::list_offsets, 2,
+                         hex("ffffffff") + std::string(1, static_cast<char>(isolation)) + hex("00000001") + s16("t") +
+                             hex("00000001 00000000 ffffffffffffffff")));
+    auto& r = resp.r;
+    r.i32();
+    r.i32();
+    r.string();
+    r.i32();
+    r.i32();
+    REQUIRE(r.i16() == error::none);
+    r.i64();
+    return r.i64();
+  };
+  CHECK(latest(0) == 2);
+  CHECK(latest(1) == 0);
+}
