@@ -182,31 +182,37 @@ class SegmentWriter {
   std::vector<BatchHeader> m_headers;
 };
 
-// Rewrites one segment into the work directory when cleaning changes it.
-// Batches kept as they are before the first change are copied from the input.
-void rewrite_segment(CleanJob& job, const CleanInput& in, const KeyMap& map) {
+// Rewrites a group of consecutive segments into one segment of the work
+// directory, named after the first: always when the group has several
+// (they are merged), else when cleaning changes the segment. Batches kept as
+// they are before a lone segment's first change are copied from the input.
+void rewrite_group(CleanJob& job, std::span<const CleanInput> group, const KeyMap& map) {
   CleanOutput out;
-  out.base = in.base;
-  out.size_before = in.size;
+  out.base = group.front().base;
+  out.size_before = group.front().size;
+  for (const CleanInput& in : group.subspan(1)) out.merged.emplace_back(in.base, in.size);
   std::unique_ptr<SegmentWriter> writer;
-  std::uint64_t prefix_end = 0;
+  if (group.size() > 1) writer = std::make_unique<SegmentWriter>(job, out.base);
   std::string scratch, rebuilt;
   std::vector<Record> records;
-  for_each_batch(job, in.log, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t pos) {
-    rebuilt.clear();
-    bool as_is = clean_batch(job, h, bytes, map, scratch, records, rebuilt, out, job.next_horizon);
-    if (!writer) {
-      if (as_is) {
-        prefix_end = pos + h.total_size();
-        return;
+  for (const CleanInput& in : group) {
+    std::uint64_t prefix_end = 0;
+    for_each_batch(job, in.log, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t pos) {
+      rebuilt.clear();
+      bool as_is = clean_batch(job, h, bytes, map, scratch, records, rebuilt, out, job.next_horizon);
+      if (!writer) {
+        if (as_is) {
+          prefix_end = pos + h.total_size();
+          return;
+        }
+        writer = std::make_unique<SegmentWriter>(job, in.base);
+        for_each_batch(job, in.log, 0, prefix_end,
+                       [&](const BatchHeader&, std::span<const std::uint8_t> b, std::uint64_t) { writer->add(b); });
       }
-      writer = std::make_unique<SegmentWriter>(job, in.base);
-      for_each_batch(job, in.log, 0, prefix_end,
-                     [&](const BatchHeader&, std::span<const std::uint8_t> b, std::uint64_t) { writer->add(b); });
-    }
-    if (as_is) writer->add(bytes);
-    else if (!rebuilt.empty()) writer->add({reinterpret_cast<const std::uint8_t*>(rebuilt.data()), rebuilt.size()});
-  });
+      if (as_is) writer->add(bytes);
+      else if (!rebuilt.empty()) writer->add({reinterpret_cast<const std::uint8_t*>(rebuilt.data()), rebuilt.size()});
+    });
+  }
   if (!writer) return;
   out.size_after = writer->finish();
   out.empty = out.size_after == 0;
@@ -235,9 +241,21 @@ void run_clean_job(CleanJob& job) {
     }
     job.ran = true;
     KeyMap map = build_key_map(job);
-    for (const CleanInput& in : job.segments) {
-      if (in.base >= job.clean_end) break;
-      rewrite_segment(job, in, map);
+    // Groups of consecutive segments of at most segment.bytes together (and
+    // offsets an index can hold), each merged into one (Kafka's
+    // LogCleaner.groupSegmentsBySize): cleaned segments do not stay small.
+    std::size_t n = 0;
+    while (n < job.segments.size() && job.segments[n].base < job.clean_end) ++n;
+    for (std::size_t i = 0; i < n;) {
+      std::size_t j = i + 1;
+      std::uint64_t total = job.segments[i].size;
+      while (j < n && total + job.segments[j].size <= job.options.segment_bytes &&
+             job.segments[j].next_offset - job.segments[i].base <= INT32_MAX) {
+        total += job.segments[j].size;
+        ++j;
+      }
+      rewrite_group(job, std::span(job.segments).subspan(i, j - i), map);
+      i = j;
     }
     if (!job.outputs.empty()) sync_dir(job.work);
   } catch (const Cancelled&) {

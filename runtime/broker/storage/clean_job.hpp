@@ -38,11 +38,13 @@ struct CleanInput {
   File log;
 };
 
-// One segment the job rewrote (its cleaned files are P/cleaning/<base>.*).
+// One segment the job rewrote (its cleaned files are P/cleaning/<base>.*),
+// with the segments after it merged into it, if any.
 struct CleanOutput {
   std::int64_t base = 0;
   bool empty = false;  // no record left
-  std::uint64_t size_before = 0, size_after = 0;
+  std::uint64_t size_before = 0, size_after = 0;  // size_before: of `base` alone
+  std::vector<std::pair<std::int64_t, std::uint64_t>> merged;  // (base, size) of the segments merged in
   std::int64_t records_removed = 0;
 };
 

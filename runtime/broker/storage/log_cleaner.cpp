@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "broker/record_batch.hpp"
 #include "broker/storage/clean_job.hpp"
 #include "broker/storage/log_cleaner.hpp"
 #include "broker/storage/partition_log_impl.hpp"
@@ -41,6 +42,48 @@ void write_checkpoint(const fs::path& dir, std::int64_t checkpoint) {
   rename_file(tmp, path);
 }
 
+// The next offset after the last whole batch of the segment file `path`.
+std::int64_t file_end_offset(const fs::path& path, std::int64_t base) {
+  File f = File::open_rw(path);
+  const std::uint64_t size = f.size();
+  std::int64_t end = base;
+  std::uint8_t head[k_batch_header_size];
+  for (std::uint64_t pos = 0; pos + sizeof head <= size;) {
+    BatchHeader h;
+    if (f.pread_some(head, sizeof head, pos) != sizeof head || decode_batch_header(head, h) != BatchError::none ||
+        pos + h.total_size() > size)
+      break;
+    end = h.last_offset() + 1;
+    pos += h.total_size();
+  }
+  return end;
+}
+
+// A committed swap of base B that merged segments: the segments after B
+// that its records cover (bases in (B, its end)) are the merged ones, maybe
+// still there. Their files go.
+void remove_merged(const fs::path& dir, std::int64_t base, const fs::path& swap) {
+  const std::int64_t end = file_end_offset(swap, base);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name.size() != 24 || !name.ends_with(".log")) continue;
+    std::int64_t b = 0;
+    try {
+      b = std::stoll(name.substr(0, 20));
+    } catch (...) {
+      continue;
+    }
+    if (b > base && b < end) names.push_back(name.substr(0, 20));
+  }
+  std::error_code ec;
+  for (const std::string& name : names) {
+    for (const char* ext : {".log", ".index", ".timeindex"}) fs::remove(dir / (name + ext), ec);
+    std::fprintf(stderr, "ftgo broker: removed %s.log, merged by the cleaner into %020lld\n",
+                 (dir / name).c_str(), static_cast<long long>(base));
+  }
+}
+
 }  // namespace
 
 int recover_cleaner_swaps(const fs::path& dir) {
@@ -53,8 +96,9 @@ int recover_cleaner_swaps(const fs::path& dir) {
     else if (name.ends_with(".index.swap") || name.ends_with(".timeindex.swap")) indexes.push_back(e.path());
   }
   for (const fs::path& swap : logs) {
-    // Committed: the indexes first, then the log, over the old files.
+    // Committed: the segments merged into it go, then the indexes, then the log, over the old files.
     std::string base = swap.filename().string().substr(0, 20);
+    remove_merged(dir, std::stoll(base), swap);
     for (const char* ext : {".index", ".timeindex"}) {
       fs::path idx = dir / (base + ext + ".swap");
       if (fs::exists(idx)) rename_file(idx, dir / (base + ext));
@@ -154,22 +198,42 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
   stats.ran = true;
   stats.clean_end = job.clean_end;
   stats.keys_mapped = job.keys_mapped;
-  // The segments still in the log (retention or DeleteRecords may have removed some meanwhile).
+  auto present = [&](std::int64_t base, std::uint64_t size) {
+    auto it = im.segments.find(base);
+    return it != im.segments.end() && it->second->size() == size;
+  };
+  auto drop = [&](std::int64_t base) {
+    im.segments.at(base)->remove();
+    im.segments.erase(base);
+  };
+  // Outputs whose segments are all still in the log (retention or
+  // DeleteRecords may have removed some meanwhile: then it is not swapped in).
   std::vector<std::string> swaps;
+  std::vector<std::int64_t> merged;  // segments folded into a swapped-in one
   for (const CleanOutput& o : job.outputs) {
-    auto it = im.segments.find(o.base);
-    if (it == im.segments.end() || it->second->size() != o.size_before) continue;
+    if (!present(o.base, o.size_before) ||
+        !std::all_of(o.merged.begin(), o.merged.end(), [&](const auto& m) { return present(m.first, m.second); }))
+      continue;
     stats.records_removed += o.records_removed;
     stats.bytes_before += o.size_before;
+    for (const auto& m : o.merged) stats.bytes_before += m.second;
     stats.bytes_after += o.size_after;
-    if (o.empty && it != im.segments.begin()) {
-      // Nothing left and not the first segment (which holds the log start): unlink it.
-      it->second->remove();
-      im.segments.erase(it);
-      ++stats.segments_removed;
+    if (o.empty) {
+      // Nothing left: the segments go now (every record of theirs is
+      // superseded by one kept after them), but the first one, which holds
+      // the log start: an empty file is swapped in for it.
+      for (const auto& m : o.merged) drop(m.first);
+      stats.segments_removed += o.merged.size();
+      if (o.base != im.segments.begin()->first) {
+        drop(o.base);
+        ++stats.segments_removed;
+      } else {
+        swaps.push_back(base_name(o.base));
+      }
       continue;
     }
     swaps.push_back(base_name(o.base));
+    for (const auto& m : o.merged) merged.push_back(m.first);
   }
   if (stop_after == CleanStep::written) return stats;
   const fs::path& work = job.work;
@@ -181,6 +245,8 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
   for (const std::string& name : swaps) rename_file(work / (name + ".log"), im.dir / (name + ".log.swap"));
   if (!swaps.empty()) sync_dir(im.dir);  // the commit point: recovery completes the swaps from here on
   if (stop_after == CleanStep::committed) return stats;
+  for (std::int64_t base : merged) drop(base);  // recovery removes them too (recover_cleaner_swaps)
+  stats.segments_removed += merged.size();
   for (const std::string& name : swaps) {
     rename_file(im.dir / (name + ".index.swap"), im.dir / (name + ".index"));
     rename_file(im.dir / (name + ".timeindex.swap"), im.dir / (name + ".timeindex"));
