@@ -299,7 +299,9 @@ void Broker::arm_cleaner_timer() {
   if (!m_timers) return;
   m_cleaner_timer.expires_after(std::chrono::milliseconds(m_options.log_cleaner_backoff_ms));
   m_cleaner_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+    // !m_timers: the timer was due before cancel_timers, whose cancel() then
+    // could not abort it (it runs with success): no pass once stopping.
+    if (ec || !m_timers) return;
     start_cleaner_cycle();
   });
 }
