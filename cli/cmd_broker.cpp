@@ -24,6 +24,7 @@ struct BrokerOptions {
   std::int64_t offsets_retention_minutes = 10080;
   std::int64_t offsets_retention_ms = 0;  // hidden, for tests: overrides the minutes when set
   std::int64_t offsets_retention_check_interval_ms = 600000;
+  std::int64_t txn_timeout_check_interval_ms = 10000;
 };
 
 void run_broker(const BrokerOptions& opt, const Globals& g) {
@@ -35,6 +36,7 @@ void run_broker(const BrokerOptions& opt, const Globals& g) {
   b.offsets_retention_ms =
       opt.offsets_retention_ms > 0 ? opt.offsets_retention_ms : opt.offsets_retention_minutes * 60'000;
   b.offsets_retention_check_interval_ms = opt.offsets_retention_check_interval_ms;
+  b.txn_timeout_check_interval_ms = opt.txn_timeout_check_interval_ms;
   b.log.fsync = opt.fsync == "always" ? broker::storage::FsyncPolicy::always
                                       : broker::storage::FsyncPolicy::interval;
   if (!opt.data.empty() && opt.port) {
@@ -106,6 +108,11 @@ void setup_broker(CLI::App& app, Globals& g) {
                   "offsets.retention.check.interval.ms)")
       ->default_val(600000)
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86'400'000}));
+  cmd->add_option("--txn-timeout-check-interval-ms", opt->txn_timeout_check_interval_ms,
+                  "How often open transactions past their transaction.timeout.ms are looked for and aborted "
+                  "(Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms)")
+      ->default_val(10000)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
   cmd->callback([opt, &g] { run_broker(*opt, g); });
 }
 

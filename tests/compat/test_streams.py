@@ -69,14 +69,15 @@ def words(lines):
 class StreamsApp:
     """The WordCount JVM; collects its JSON event lines, its stderr goes to a file."""
 
-    def __init__(self, bootstrap, app_id, src, out, state_dir, log):
+    def __init__(self, bootstrap, app_id, src, out, state_dir, log, guarantee=None):
         if not os.path.isfile(os.path.join(JAVA_DIR, "target", "classes", "dev", "ftgo", "compat", "WordCount.class")):
             missing("the Java driver (with Kafka Streams) is not built")
         self.events = []
         self.lock = threading.Lock()
         self.log = log
         with open(log, "a") as errf:
-            self.proc = subprocess.Popen(java_argv("streams", bootstrap, app_id, src, out, state_dir),
+            extra = [guarantee] if guarantee else []
+            self.proc = subprocess.Popen(java_argv("streams", bootstrap, app_id, src, out, state_dir, *extra),
                                          stdout=subprocess.PIPE, stderr=errf, text=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -291,3 +292,79 @@ def test_word_count_restores_its_store_from_the_changelog(own_target, spawn, tmp
             last[word] = count
     assert last == dict(words(PHASE1 + PHASE2 + PHASE3))
     assert {p: recs[:len(got1[p])] for p, recs in final.items()} == got1, "run 2 rewrote run 1's output"
+
+
+def read_committed_output(bootstrap, topic):
+    """What a read_committed consumer reads of topic, {partition: [(offset, word, count)]}, up to
+    each partition's end as it sees it (the last stable offset)."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+    parts = admin(bootstrap).list_topics(topic, timeout=10).topics[topic].partitions
+    got = {p: [] for p in parts}
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False,
+                  "enable.partition.eof": True, "isolation.level": "read_committed"})
+    try:
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+        eof, deadline = set(), time.time() + 30
+        while len(eof) < len(parts):
+            assert time.time() < deadline, f"could not read {topic} to its end"
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                assert m.error().code() == KafkaError._PARTITION_EOF, m.error()
+                eof.add(m.partition())
+                continue
+            eof.discard(m.partition())
+            got[m.partition()].append((m.offset(), m.key().decode(), int.from_bytes(m.value(), "big", signed=True)))
+        return got
+    finally:
+        c.close()
+
+
+def wait_counted_committed(app, bootstrap, out, want, after=None):
+    deadline = time.time() + WAIT_S
+    while True:
+        app.check_alive()
+        got = read_committed_output(bootstrap, out)
+        if updates(got, after) == want:
+            return got
+        if time.time() > deadline:
+            raise AssertionError(f"after {WAIT_S} s: updates {updates(got, after)} (want {want}); "
+                                 f"states {app.states()}\n{app.stderr()}")
+        time.sleep(0.5)
+
+
+def test_word_count_exactly_once_v2_survives_a_kill(own_target, spawn, tmp_path):
+    """processing.guarantee=exactly_once_v2: Streams writes its output, changelog and repartition
+    records and commits its input offsets in one transaction per commit. The app is killed
+    (SIGKILL) while it counts a second batch of lines, then started again with a fresh state dir
+    (so a new transactional.id: the killed producer's transaction, if open, is aborted by the
+    broker when it times out). Whatever the kill interrupted, a read_committed reader of the output
+    sees each count update exactly once: before+1, ..., before+n per word, and nothing else."""
+    b = own_target.bootstrap
+    app_id = f"wordcount-eos-{uuid.uuid4().hex[:8]}"
+    src, out = f"{app_id}-lines", f"{app_id}-counts"
+    from confluent_kafka.admin import NewTopic
+    for fut in admin(b).create_topics([NewTopic(t, PARTITIONS) for t in (src, out)]).values():
+        fut.result(20)
+    log = str(tmp_path / "streams.log")
+
+    produce_lines(b, src, PHASE1, 0)
+    app = spawn(b, app_id, src, out, str(tmp_path / "state1"), log, "exactly_once_v2")
+    got1 = wait_counted_committed(app, b, out, expected_updates(Counter(), PHASE1))
+    # The output was written in transactions: a COMMIT marker follows the records of each.
+    ends1 = {p: hi for p, (lo, hi) in watermarks(b, out).items()}
+    assert any(recs and ends1[p] > recs[-1][0] + 1 for p, recs in got1.items()), (ends1, got1)
+
+    produce_lines(b, src, PHASE2, len(PHASE1))
+    time.sleep(0.3)
+    app.stop(signal.SIGKILL)
+    app = spawn(b, app_id, src, out, str(tmp_path / "state2"), log, "exactly_once_v2")
+    wait_counted_committed(app, b, out, expected_updates(words(PHASE1), PHASE2), after=ends1)
+    stop_cleanly(app)
+    final = read_committed_output(b, out)
+    last = {}
+    for p in sorted(final):
+        for _, word, count in final[p]:
+            last[word] = count
+    assert last == dict(words(PHASE1 + PHASE2))

@@ -11,6 +11,7 @@ import time
 import uuid
 
 import pytest
+from conftest import make_broker
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 
@@ -228,3 +229,34 @@ def test_transactions_survive_a_broker_restart(own_target, topic):
     with pytest.raises(KafkaException):
         run_txn(p, topic, [b"zombie"], commit=True, partitions=1)
     assert values(read_all(own_target.bootstrap, topic, 1, "read_committed")) == {0: [b"kept", b"open", b"after"]}
+
+
+def test_a_transaction_past_its_timeout_is_aborted_by_the_broker(tmp_path, topic):
+    from confluent_kafka.admin import AdminClient, OffsetSpec
+    from confluent_kafka import IsolationLevel
+    broker = make_broker(str(tmp_path), ["--txn-timeout-check-interval-ms", "100"],
+                         kafka_props={"transaction.abort.timed.out.transaction.cleanup.interval.ms": "100"})
+    try:
+        create(broker.bootstrap, topic, 1)
+        p = txn_producer(broker.bootstrap, f"txn-{topic}", **{"transaction.timeout.ms": 3000})
+        p.begin_transaction()
+        p.produce(topic, value=b"forgotten", partition=0)
+        assert p.flush(30) == 0
+        admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+        tp = TopicPartition(topic, 0)
+
+        def lso():
+            return admin.list_offsets({tp: OffsetSpec.latest()},
+                                      isolation_level=IsolationLevel.READ_COMMITTED)[tp].result(30).offset
+        assert lso() == 0  # held by the open transaction
+        deadline = time.time() + 30
+        while lso() != 2 and time.time() < deadline:  # the record, then the broker's ABORT marker
+            time.sleep(0.2)
+        assert lso() == 2, "the broker did not abort the transaction past its timeout"
+        assert values(read_all(broker.bootstrap, topic, 1, "read_committed")) == {0: []}
+        # The producer was fenced by the abort: its commit fails.
+        with pytest.raises(KafkaException):
+            p.commit_transaction(30)
+        assert values(read_all(broker.bootstrap, topic, 1, "read_committed")) == {0: []}
+    finally:
+        broker.stop()

@@ -44,7 +44,7 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::list_offsets, 1, 7, 6, "ListOffsets", handle_list_offsets},
     {api_key::metadata, 0, 8, 9, "Metadata", handle_metadata},
     {api_key::offset_commit, 2, 7, 8, "OffsetCommit", handle_offset_commit},
-    {api_key::offset_fetch, 1, 5, 6, "OffsetFetch", handle_offset_fetch},
+    {api_key::offset_fetch, 1, 7, 6, "OffsetFetch", handle_offset_fetch},
     {api_key::find_coordinator, 0, 2, 3, "FindCoordinator", handle_find_coordinator},
     {api_key::join_group, 0, 5, 6, "JoinGroup", handle_join_group},
     {api_key::heartbeat, 0, 3, 4, "Heartbeat", handle_heartbeat},

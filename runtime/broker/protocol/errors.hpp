@@ -43,6 +43,7 @@ inline constexpr std::int16_t member_id_required = 79;
 inline constexpr std::int16_t fenced_instance_id = 82;
 inline constexpr std::int16_t group_subscribed_to_topic = 86;
 inline constexpr std::int16_t invalid_record = 87;
+inline constexpr std::int16_t unstable_offset_commit = 88;
 inline constexpr std::int16_t producer_fenced = 90;
 inline constexpr std::int16_t transactional_id_not_found = 105;
 

@@ -1,7 +1,10 @@
 #pragma once
-// OffsetFetch (key 9), v1-5: a group's committed offsets; -1 and empty
-// metadata where none was committed. v2+: a null topic list asks for every
-// committed offset of the group.
+// OffsetFetch (key 9), v1-7 (v6+ flexible): a group's committed offsets; -1
+// and empty metadata where none was committed. v2+: a null topic list asks
+// for every committed offset of the group. v7 require_stable (sent by
+// read_committed consumers, required by Kafka Streams exactly_once_v2): a
+// partition with an offset pending in an open transaction answers
+// UNSTABLE_OFFSET_COMMIT. v8+ (several groups per request) is not served.
 #include <vector>
 
 #include "broker/protocol/api.hpp"
@@ -15,6 +18,7 @@ struct OffsetFetchRequest {
     std::vector<std::int32_t> partitions;
   };
   std::optional<std::vector<Topic>> topics;  // nullopt: all (v2+)
+  bool require_stable = false;               // v7+
 };
 OffsetFetchRequest decode_offset_fetch_request(Reader& r, std::int16_t version);
 

@@ -162,6 +162,15 @@ void TxnCoordinator::stage_offsets(const std::string& id, const std::string& gro
   save();
 }
 
+bool TxnCoordinator::has_pending_offset(const std::string& group, const TopicPartition& tp) const {
+  for (const auto& [id, t] : m_txns) {
+    if (t.status != TxnStatus::ongoing) continue;
+    auto it = t.offsets.find(group);
+    if (it != t.offsets.end() && it->second.contains(tp)) return true;
+  }
+  return false;
+}
+
 std::int16_t TxnCoordinator::end_txn(const std::string& id, std::int64_t producer_id, std::int16_t epoch,
                                      bool commit) {
   auto it = m_txns.find(id);

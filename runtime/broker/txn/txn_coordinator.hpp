@@ -99,6 +99,9 @@ class TxnCoordinator {
                                    std::int16_t epoch) const;
   void stage_offsets(const std::string& id, const std::string& group,
                      const std::vector<std::pair<TopicPartition, PendingOffset>>& offsets);
+  // Whether an ongoing transaction holds an offset of `group` for `tp`
+  // (OffsetFetch require_stable).
+  bool has_pending_offset(const std::string& group, const TopicPartition& tp) const;
   // EndTxn: writes the markers, applies or drops the pending offsets.
   std::int16_t end_txn(const std::string& id, std::int64_t producer_id, std::int16_t epoch, bool commit);
 

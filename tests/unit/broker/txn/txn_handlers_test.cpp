@@ -186,3 +186,62 @@ TEST_CASE("ListOffsets latest is the last stable offset for read_committed", "[b
   CHECK(latest(0) == 2);
   CHECK(latest(1) == 0);
 }
+
+namespace {
+// OffsetFetch v7 (flexible, require_stable) of partition 0 of `topic`: (error, offset).
+std::pair<std::int16_t, std::int64_t> fetch_offset_v7(BrokerFixture& f, const std::string& group,
+                                                      const std::string& topic) {
+  using ftgo::test::compact;
+  Response resp(f.call(api_key::offset_fetch, 7,
+                       hex("00") + compact(group) + hex("02") + compact(topic) + hex("02 00000000 00") + hex("01 00")));
+  auto& r = resp.r;
+  r.skip_tagged_fields();
+  r.i32();
+  REQUIRE(r.compact_array_length() == 1);
+  CHECK(r.compact_string() == topic);
+  REQUIRE(r.compact_array_length() == 1);
+  CHECK(r.i32() == 0);
+  std::int64_t offset = r.i64();
+  r.i32();
+  r.compact_string();
+  std::int16_t error = r.i16();
+  return {error, offset};
+}
+}  // namespace
+
+TEST_CASE("TxnOffsetCommit offsets are committed with the transaction; require_stable waits for it",
+          "[broker][txn]") {
+  BrokerFixture f;
+  f.auto_create("in");
+  Producer p = init(f, "tx");
+  auto add_offsets = [&](const Producer& who) {
+    Response resp(f.call(api_key::add_offsets_to_txn, 1, s16("tx") + be64(who.id) + be16(who.epoch) + s16("g")));
+    resp.r.i32();
+    return resp.r.i16();
+  };
+  auto commit_offset = [&](std::int64_t offset) {
+    Response resp(f.call(api_key::txn_offset_commit, 1,
+                         s16("tx") + s16("g") + be64(p.id) + be16(p.epoch) + hex("00000001") + s16("in") +
+                             hex("00000001 00000000") + be64(offset) + hex("ffff")));
+    auto& r = resp.r;
+    r.i32();
+    r.i32();
+    r.string();
+    r.i32();
+    r.i32();
+    return r.i16();
+  };
+  CHECK(commit_offset(5) == error::invalid_txn_state);  // before AddOffsetsToTxn
+  REQUIRE(add_offsets(p) == error::none);
+  REQUIRE(commit_offset(5) == error::none);
+  CHECK(fetch_offset_v7(f, "g", "in") == std::pair<std::int16_t, std::int64_t>{error::unstable_offset_commit, -1});
+  REQUIRE(end_txn(f, "tx", p, false) == error::none);
+  CHECK(fetch_offset_v7(f, "g", "in") == std::pair<std::int16_t, std::int64_t>{error::none, -1});  // dropped
+  REQUIRE(add_offsets(p) == error::none);
+  REQUIRE(commit_offset(7) == error::none);
+  REQUIRE(end_txn(f, "tx", p, true) == error::none);
+  CHECK(fetch_offset_v7(f, "g", "in") == std::pair<std::int16_t, std::int64_t>{error::none, 7});
+  Producer stale = p;
+  init(f, "tx");
+  CHECK(add_offsets(stale) == error::invalid_producer_epoch);  // v1: PRODUCER_FENCED is sent as this
+}

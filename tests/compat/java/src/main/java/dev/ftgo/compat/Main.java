@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * (ops in {@link Ops}); a request may print {"event": ...} lines before its answer.
  * {@code member BOOTSTRAP TOPIC GROUP SESSION_MS [INSTANCE_ID]}: one consumer-group member
  * ({@link Member}), static when INSTANCE_ID is given.
- * {@code streams BOOTSTRAP APP_ID IN OUT STATE_DIR}: a Kafka Streams word count ({@link WordCount}).
+ * {@code streams BOOTSTRAP APP_ID IN OUT STATE_DIR [GUARANTEE]}: a Kafka Streams word count
+ * ({@link WordCount}), with processing.guarantee GUARANTEE when given.
  * One JVM serves a whole test module, because a JVM start is slow.
  */
 public final class Main {
@@ -32,7 +33,7 @@ public final class Main {
             return;
         }
         if (args.length >= 1 && args[0].equals("streams")) {
-            WordCount.run(args[1], args[2], args[3], args[4], args[5]);
+            WordCount.run(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? args[6] : null);
             return;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

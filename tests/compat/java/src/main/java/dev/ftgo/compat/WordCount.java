@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * into words, re-keyed by word (groupBy: the repartition topic APP_ID-words-repartition) and
  * counted into the persistent (RocksDB) store "counts" (changelog APP_ID-counts-changelog); every
  * update goes to OUT as word -> count (String key, Long value), the record cache being off.
- * Everything else is Streams' defaults (at-least-once, replication.factor -1, the classic group
+ * Everything else is Streams' defaults (at-least-once unless a processing.guarantee such as
+ * exactly_once_v2 is given, replication.factor -1, the classic group
  * protocol with Streams' own assignor), except short commit and purge intervals and session timeout.
  *
  * <p>Prints one JSON line per event on stdout: {"event":"state","state":S} on each state change,
@@ -34,8 +35,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * then shuts down), and {"event":"closed"} after a clean close on SIGTERM.
  */
 final class WordCount {
-    static void run(String bootstrap, String appId, String in, String out, String stateDir) throws Exception {
+    static void run(String bootstrap, String appId, String in, String out, String stateDir, String guarantee)
+            throws Exception {
         Properties p = new Properties();
+        if (guarantee != null) p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
