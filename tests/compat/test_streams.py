@@ -345,7 +345,8 @@ def test_word_count_exactly_once_v2_survives_a_kill(own_target, spawn, tmp_path)
     app_id = f"wordcount-eos-{uuid.uuid4().hex[:8]}"
     src, out = f"{app_id}-lines", f"{app_id}-counts"
     from confluent_kafka.admin import NewTopic
-    for fut in admin(b).create_topics([NewTopic(t, PARTITIONS) for t in (src, out)]).values():
+    a = admin(b)  # must outlive its futures
+    for fut in a.create_topics([NewTopic(t, PARTITIONS) for t in (src, out)]).values():
         fut.result(20)
     log = str(tmp_path / "streams.log")
 
