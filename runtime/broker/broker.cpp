@@ -216,7 +216,18 @@ void Broker::clean_logs() {
 void Broker::start_cleaner_cycle() {
   if (m_clean_job) return;
   m_cleaner_stopped = false;
-  std::shared_ptr<storage::CleanJob> job = m_store->plan_clean(now_ms());
+  // The cleaner keeps to what a read_committed consumer would see: nothing
+  // past the last stable offset, aborted transactions' records not mapped.
+  auto txns = [this](const std::string& topic, int partition) -> std::optional<storage::CleanTxns> {
+    auto it = m_txns.partitions().find(txn::TopicPartition{topic, partition});
+    if (it == m_txns.partitions().end()) return std::nullopt;
+    const storage::PartitionLog* log = m_store->partition(topic, partition);
+    storage::CleanTxns t;
+    t.last_stable_offset = it->second.last_stable_offset(log ? log->high_watermark() : 0);
+    for (const auto& a : it->second.aborted()) t.aborted.push_back({a.producer_id, a.first_offset, a.last_offset});
+    return t;
+  };
+  std::shared_ptr<storage::CleanJob> job = m_store->plan_clean(now_ms(), txns);
   if (!job) {
     arm_cleaner_timer();
     return;

@@ -62,6 +62,14 @@ void for_each_batch(const CleanJob& job, const File& file, std::uint64_t from, s
   }
 }
 
+// A batch of an aborted transaction (kept as it is, its keys not mapped).
+bool aborted_batch(const CleanJob& job, const BatchHeader& h) {
+  if (!h.transactional() || job.aborted.empty()) return false;
+  return std::any_of(job.aborted.begin(), job.aborted.end(), [&](const AbortedRange& a) {
+    return a.producer_id == h.producer_id && h.base_offset >= a.first_offset && h.base_offset <= a.last_offset;
+  });
+}
+
 // The newest offset of each key, from the job's checkpoint on, within the
 // dedupe buffer (LogOptions::cleaner_dedupe_buffer_bytes).
 struct KeyMap {
@@ -84,7 +92,7 @@ KeyMap build_key_map(CleanJob& job) {
     bool full = false;
     for_each_batch(job, in.log, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t) {
       if (full || h.last_offset() < job.checkpoint) return;
-      if (h.control() || !decode_batch_records(bytes, h, scratch, records)) return;
+      if (h.control() || aborted_batch(job, h) || !decode_batch_records(bytes, h, scratch, records)) return;
       std::size_t cost = 0;
       for (const Record& r : records)
         if (!r.key_null && !map.latest.count(std::string(key_of(r)))) cost += r.key.size() + k_key_overhead;
@@ -112,7 +120,7 @@ KeyMap build_key_map(CleanJob& job) {
 bool clean_batch(const CleanJob& job, const BatchHeader& h, std::span<const std::uint8_t> bytes, const KeyMap& map,
                  std::string& scratch, std::vector<Record>& records, std::string& rebuilt, CleanOutput& out,
                  std::int64_t& min_horizon) {
-  if (h.control() || !decode_batch_records(bytes, h, scratch, records)) return true;
+  if (h.control() || aborted_batch(job, h) || !decode_batch_records(bytes, h, scratch, records)) return true;
   const bool had_horizon = h.has_delete_horizon();
   std::vector<Record> kept;
   bool tombstones = false;

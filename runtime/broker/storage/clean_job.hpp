@@ -60,6 +60,7 @@ struct CleanJob {
   // cleans only when tombstones are due.
   bool horizon_unknown = false;
   std::vector<CleanInput> segments;  // the cleanable segments, oldest first
+  std::vector<AbortedRange> aborted;  // batches kept as they are, not mapped
   std::string topic;                 // for the Store's log line
   int partition = -1;
   // run

@@ -122,14 +122,17 @@ void PartitionLog::Impl::detach_job() {
 
 std::int64_t PartitionLog::cleaner_checkpoint() const { return m_impl->cleaner_checkpoint; }
 
-std::shared_ptr<CleanJob> PartitionLog::plan_clean(std::int64_t now_ms) {
+std::shared_ptr<CleanJob> PartitionLog::plan_clean(std::int64_t now_ms, const CleanTxns* txns) {
   Impl& im = *m_impl;
   if (im.job || !im.options.cleanup_compact || im.segments.size() < 2) return nullptr;
-  // Closed segments, up to the first holding a record younger than min.compaction.lag.ms.
+  // Closed segments, up to the first holding a record younger than
+  // min.compaction.lag.ms or at the last stable offset.
   std::vector<Segment*> cleanable;
   std::int64_t end = im.active().base_offset();
+  const std::int64_t lso = txns ? txns->last_stable_offset : INT64_MAX;
   for (auto it = im.segments.begin(); std::next(it) != im.segments.end(); ++it) {
-    if (im.options.min_compaction_lag_ms > 0 && it->second->max_timestamp() > now_ms - im.options.min_compaction_lag_ms) {
+    if ((im.options.min_compaction_lag_ms > 0 && it->second->max_timestamp() > now_ms - im.options.min_compaction_lag_ms) ||
+        it->second->next_offset() > lso) {
       end = it->first;
       break;
     }
@@ -167,6 +170,7 @@ std::shared_ptr<CleanJob> PartitionLog::plan_clean(std::int64_t now_ms) {
   job->checkpoint = checkpoint;
   job->end = end;
   job->horizon_unknown = horizon_unknown;
+  if (txns) job->aborted = txns->aborted;
   for (Segment* s : cleanable)
     job->segments.push_back({s->base_offset(), s->next_offset(), s->size(), File::open_rw(s->log_path())});
   std::error_code ec;
@@ -267,8 +271,8 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
   return stats;
 }
 
-CleanStats PartitionLog::clean(std::int64_t now_ms, CleanStep stop_after) {
-  std::shared_ptr<CleanJob> job = plan_clean(now_ms);
+CleanStats PartitionLog::clean(std::int64_t now_ms, CleanStep stop_after, const CleanTxns* txns) {
+  std::shared_ptr<CleanJob> job = plan_clean(now_ms, txns);
   if (!job) return {};
   run_clean_job(*job);
   return finish_clean(*job, stop_after);

@@ -7,8 +7,10 @@
 // (clean_job.hpp): planned and swapped in on the io thread, run on the
 // cleaner thread (cleaner_thread.hpp) in the broker.
 #include <cstdint>
+#include <climits>
 #include <cstddef>
 #include <filesystem>
+#include <vector>
 
 namespace ftgo::broker::storage {
 
@@ -26,6 +28,25 @@ struct CleanStats {
 };
 
 struct CleanJob;
+
+// An aborted transaction on a partition: the batches of `producer_id` from
+// `first_offset` up to its ABORT marker at `last_offset`.
+struct AbortedRange {
+  std::int64_t producer_id = -1;
+  std::int64_t first_offset = -1;
+  std::int64_t last_offset = -1;
+};
+
+// What the cleaner must know of a partition's transactions (the broker's
+// TxnCoordinator has it): nothing from the last stable offset on is
+// cleaned (an open transaction may still abort), and the batches of aborted
+// transactions are kept as they are, their keys not mapped, so an aborted
+// record never supersedes a committed one (Kafka's cleaner does not map
+// them either; it also drops them, which ftgo does not).
+struct CleanTxns {
+  std::int64_t last_stable_offset = INT64_MAX;
+  std::vector<AbortedRange> aborted;
+};
 
 // Where a clean pass stops, to test recovery from a crash at each step of a
 // swap (none: it runs to the end). The files each step leaves are in FORMAT.md.

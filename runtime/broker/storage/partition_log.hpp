@@ -143,14 +143,15 @@ class PartitionLog {
   // record of each key in the closed segments old enough for
   // min_compaction_lag_ms, offsets unchanged. Never touches the active segment.
   // One whole pass on the calling thread: plan_clean, run_clean_job, finish_clean.
-  CleanStats clean(std::int64_t now_ms, CleanStep stop_after = CleanStep::none);
+  CleanStats clean(std::int64_t now_ms, CleanStep stop_after = CleanStep::none, const CleanTxns* txns = nullptr);
   // The pass in steps (clean_job.hpp), for the broker's cleaner thread: the
   // job for a pass when one is due (nullptr: nothing to clean, or a pass of
   // this log is in flight); its files are written by run_clean_job on any
   // thread; finish_clean swaps them in (or discards a failed or cancelled
   // job's; throws ftgo::Error for a failed one). Closing the log cancels its
   // job and detaches it: finish_clean of a detached job does nothing.
-  std::shared_ptr<CleanJob> plan_clean(std::int64_t now_ms);
+  // `txns`: the partition's transactions, when it has any.
+  std::shared_ptr<CleanJob> plan_clean(std::int64_t now_ms, const CleanTxns* txns = nullptr);
   CleanStats finish_clean(CleanJob& job, CleanStep stop_after = CleanStep::none);
   std::int64_t cleaner_checkpoint() const;  // offsets below it have been cleaned
   std::uint64_t size_bytes() const;

@@ -429,14 +429,17 @@ void Store::clean_logs(std::int64_t now_ms) {
   }
 }
 
-std::shared_ptr<CleanJob> Store::plan_clean(std::int64_t now_ms) {
+std::shared_ptr<CleanJob> Store::plan_clean(std::int64_t now_ms, const TxnsOf& txns) {
   Impl& im = *m_impl;
   for (auto it = im.topics.lower_bound(im.clean_cursor.first); it != im.topics.end(); ++it) {
     int p = it->first == im.clean_cursor.first ? im.clean_cursor.second : 0;
     for (; p < static_cast<int>(it->second.partitions.size()); ++p) {
       im.clean_cursor = {it->first, p + 1};
       try {
-        if (auto job = it->second.partitions[static_cast<std::size_t>(p)]->plan_clean(now_ms)) {
+        PartitionLog& log = *it->second.partitions[static_cast<std::size_t>(p)];
+        if (!log.options().cleanup_compact) continue;
+        std::optional<CleanTxns> t = txns ? txns(it->first, p) : std::nullopt;
+        if (auto job = log.plan_clean(now_ms, t ? &*t : nullptr)) {
           job->topic = it->first;
           job->partition = p;
           return job;

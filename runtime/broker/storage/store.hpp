@@ -7,6 +7,7 @@
 // (the broker's io thread only).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,7 +85,9 @@ class Store {
   // something to clean, in (topic, partition) order after the one planned
   // last; nullptr once every partition was looked at (the next call starts
   // over from the first). A partition whose plan fails is logged and skipped.
-  std::shared_ptr<CleanJob> plan_clean(std::int64_t now_ms);
+  // `txns` gives a partition's transactions (nullopt: it has none).
+  using TxnsOf = std::function<std::optional<CleanTxns>(const std::string& topic, int partition)>;
+  std::shared_ptr<CleanJob> plan_clean(std::int64_t now_ms, const TxnsOf& txns = {});
   // Swaps in a job's cleaned segments and logs what the pass did; nothing
   // when its partition was deleted meanwhile. Failures are logged.
   CleanStats finish_clean(CleanJob& job);
