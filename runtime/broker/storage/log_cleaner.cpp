@@ -214,10 +214,18 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
   // DeleteRecords may have removed some meanwhile: then it is not swapped in).
   std::vector<std::string> swaps;
   std::vector<std::int64_t> merged;  // segments folded into a swapped-in one
+  // Where the checkpoint moves: below an output left out whose other
+  // segments are still there (DeleteRecords removed the group's first one
+  // only): they were not cleaned, so the next pass maps them again.
+  std::int64_t checkpoint = job.clean_end;
   for (const CleanOutput& o : job.outputs) {
     if (!present(o.base, o.size_before) ||
-        !std::all_of(o.merged.begin(), o.merged.end(), [&](const auto& m) { return present(m.first, m.second); }))
+        !std::all_of(o.merged.begin(), o.merged.end(), [&](const auto& m) { return present(m.first, m.second); })) {
+      if (im.segments.count(o.base)) checkpoint = std::min(checkpoint, o.base);
+      for (const auto& m : o.merged)
+        if (im.segments.count(m.first)) checkpoint = std::min(checkpoint, m.first);
       continue;
+    }
     stats.records_removed += o.records_removed;
     stats.bytes_before += o.size_before;
     for (const auto& m : o.merged) stats.bytes_before += m.second;
@@ -265,8 +273,8 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
   fs::remove_all(work, ec);
   // Not fsync'd (the renames of step 5 neither): recovery completes a swap
   // whose .swap files a crash left, and an old checkpoint costs a pass.
-  write_checkpoint(im.dir, job.clean_end);
-  im.cleaner_checkpoint = job.clean_end;
+  write_checkpoint(im.dir, checkpoint);
+  im.cleaner_checkpoint = checkpoint;
   im.next_horizon = job.next_horizon;
   return stats;
 }
