@@ -81,3 +81,16 @@ def broker(tmp_path):
     b = Broker(tmp_path / "kafka").start()
     yield b
     b.stop()
+
+
+def snapshot(root):
+    """Every path under root with its bytes (None for directories)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            out[os.path.relpath(os.path.join(dirpath, d), root)] = None
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, root)] = fh.read()
+    return out

@@ -8,21 +8,9 @@ import textwrap
 
 import pytest
 
-from conftest import ftgo
+from conftest import ftgo, snapshot
 
 WORKSPACE = "name: shop\nservices: {}\nkafka: {port: 9092}\n"
-
-
-def snapshot(root):
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            out[os.path.relpath(os.path.join(dirpath, d), root)] = None
-        for f in filenames:
-            p = os.path.join(dirpath, f)
-            with open(p, "rb") as fh:
-                out[os.path.relpath(p, root)] = fh.read()
-    return out
 
 
 def make_template(root, files, variables=""):

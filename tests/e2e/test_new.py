@@ -10,24 +10,11 @@ import time
 
 import pytest
 
-from conftest import FTGO_BIN, ftgo
+from conftest import FTGO_BIN, ftgo, snapshot
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 TEST_TEMPLATES = os.path.join(ROOT, "tests/data/scaffold/templates")
 WORKSPACE = "# the shop\nname: shop\nservices: {}  # none yet\n\n# the broker\nkafka: {port: 9092}\n"
-
-
-def snapshot(root):
-    """Every path under root with its bytes (None for directories)."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            out[os.path.relpath(os.path.join(dirpath, d), root)] = None
-        for f in filenames:
-            p = os.path.join(dirpath, f)
-            with open(p, "rb") as fh:
-                out[os.path.relpath(p, root)] = fh.read()
-    return out
 
 
 @pytest.fixture
