@@ -43,7 +43,9 @@ fi
 # from the Go module proxy (golang.org/toolchain, the module `go` itself downloads when a go.mod
 # asks for a newer Go), pinned by its SHA-256, into ~/.cache/ftgo.
 go_toolchain=1.26.8
-go_toolchain_sha256=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7  # linux-amd64
+# The pinned SHA-256 of each linux build the proxy serves.
+go_toolchain_amd64_sha256=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7
+go_toolchain_arm64_sha256=02b36b6787b3ac767668f630e2998df45a3b1f9ffee08d1bf3ef6487cd658d99
 go_dir="$compat/go"
 go_bin="$go_dir/compat-go"
 
@@ -58,23 +60,26 @@ find_go() {
   fi
   local dir="${XDG_CACHE_HOME:-$HOME/.cache}/ftgo/go$go_toolchain"
   if [ ! -x "$dir/bin/go" ]; then
-    if [ "$(uname -m)" != x86_64 ]; then
-      echo "install-compat: no Go >= 1.21 here and the pinned toolchain is for x86_64 only" >&2; return 1
-    fi
+    local arch sha
+    case "$(uname -m)" in
+      x86_64) arch=amd64 sha=$go_toolchain_amd64_sha256 ;;
+      aarch64 | arm64) arch=arm64 sha=$go_toolchain_arm64_sha256 ;;
+      *) echo "install-compat: no Go >= 1.21 here and no pinned toolchain for $(uname -m) (install Go >= 1.21)" >&2; return 1 ;;
+    esac
     local proxy="${GOPROXY:-https://proxy.golang.org}" tmp
     proxy="${proxy%%,*}"
     case "$proxy" in direct | off) proxy=https://proxy.golang.org ;; esac
     tmp="$(mktemp -d)"
     echo "install-compat: fetching Go $go_toolchain from the module proxy" >&2
-    curl -fsSL "$proxy/golang.org/toolchain/@v/v0.0.1-go$go_toolchain.linux-amd64.zip" -o "$tmp/go.zip"
-    if ! echo "$go_toolchain_sha256  $tmp/go.zip" | sha256sum -c --quiet >/dev/null; then
+    curl -fsSL "$proxy/golang.org/toolchain/@v/v0.0.1-go$go_toolchain.linux-$arch.zip" -o "$tmp/go.zip"
+    if ! echo "$sha  $tmp/go.zip" | sha256sum -c --quiet >/dev/null; then
       rm -rf "$tmp"
       echo "install-compat: the Go toolchain download does not match its pinned SHA-256" >&2; return 1
     fi
     unzip -q "$tmp/go.zip" -d "$tmp"
     mkdir -p "$(dirname "$dir")"
     rm -rf "$dir"
-    mv "$tmp/golang.org/toolchain@v0.0.1-go$go_toolchain.linux-amd64" "$dir"
+    mv "$tmp/golang.org/toolchain@v0.0.1-go$go_toolchain.linux-$arch" "$dir"
     chmod -R u+rwX,go+rX "$dir"
     chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
     rm -rf "$tmp"
