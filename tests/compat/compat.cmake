@@ -23,6 +23,7 @@ set(FTGO_COMPAT_CASES
   "kafka_tools|test_kafka_tools.py"
   "streams|test_streams.py"
   "transactions|test_transactions.py"
+  "transactions_tool|test_transactions_tool.py"
   "groups_confluent|${g}[confluent]"
   "groups_kafka_python|${g}[kafka-python]"
   "groups_java|${g}[java]"

@@ -61,6 +61,10 @@ inline constexpr std::int16_t delete_groups = 42;
 inline constexpr std::int16_t alter_configs = 33;
 inline constexpr std::int16_t incremental_alter_configs = 44;
 inline constexpr std::int16_t offset_delete = 47;
+inline constexpr std::int16_t write_txn_markers = 27;
+inline constexpr std::int16_t describe_producers = 61;
+inline constexpr std::int16_t describe_transactions = 65;
+inline constexpr std::int16_t list_transactions = 66;
 }  // namespace api_key
 
 struct ApiEntry {

@@ -17,6 +17,8 @@
 #include "broker/protocol/describe_configs.hpp"
 #include "broker/protocol/describe_groups.hpp"
 #include "broker/protocol/describe_log_dirs.hpp"
+#include "broker/protocol/describe_producers.hpp"
+#include "broker/protocol/describe_transactions.hpp"
 #include "broker/protocol/end_txn.hpp"
 #include "broker/protocol/fetch.hpp"
 #include "broker/protocol/find_coordinator.hpp"
@@ -27,6 +29,7 @@
 #include "broker/protocol/leave_group.hpp"
 #include "broker/protocol/list_groups.hpp"
 #include "broker/protocol/list_offsets.hpp"
+#include "broker/protocol/list_transactions.hpp"
 #include "broker/protocol/metadata.hpp"
 #include "broker/protocol/offset_commit.hpp"
 #include "broker/protocol/offset_delete.hpp"
@@ -34,6 +37,7 @@
 #include "broker/protocol/produce.hpp"
 #include "broker/protocol/sync_group.hpp"
 #include "broker/protocol/txn_offset_commit.hpp"
+#include "broker/protocol/write_txn_markers.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -68,6 +72,10 @@ constexpr auto k_table = std::to_array<ApiEntry>({
     {api_key::alter_configs, 0, 1, 2, "AlterConfigs", handle_alter_configs},
     {api_key::incremental_alter_configs, 0, 0, 1, "IncrementalAlterConfigs", handle_incremental_alter_configs},
     {api_key::offset_delete, 0, 0, 1, "OffsetDelete", handle_offset_delete},
+    {api_key::write_txn_markers, 1, 2, 1, "WriteTxnMarkers", handle_write_txn_markers},
+    {api_key::describe_producers, 0, 0, 0, "DescribeProducers", handle_describe_producers},
+    {api_key::describe_transactions, 0, 0, 0, "DescribeTransactions", handle_describe_transactions},
+    {api_key::list_transactions, 0, 1, 0, "ListTransactions", handle_list_transactions},
 });
 }  // namespace
 

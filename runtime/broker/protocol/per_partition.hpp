@@ -8,7 +8,13 @@
 // `encode(partition)`, in the classic encoding or, when `flexible`, the
 // compact one with (empty) tagged fields after each partition and topic;
 // decode_per_partition reads them.
-// Header only (templates); no state.
+// TopicIndexes: topics given as a name and an array of partition indexes
+// (the DescribeProducers and WriteTxnMarkers requests, DescribeTransactions'
+// reply), with their decoder and encoder.
+// Header only (templates and inline functions); no state.
+#include <string>
+#include <vector>
+
 #include "broker/protocol/codec.hpp"
 
 namespace ftgo::broker::protocol {
@@ -57,6 +63,33 @@ void decode_per_partition(Reader& r, Topics& topics, Decode&& decode, bool flexi
       r.skip_tagged_fields(flexible);
     }
     r.skip_tagged_fields(flexible);
+  }
+}
+
+struct TopicIndexes {
+  std::string name;
+  std::vector<std::int32_t> partitions;
+  bool operator==(const TopicIndexes&) const = default;
+};
+
+inline std::vector<TopicIndexes> decode_topic_indexes(Reader& r, bool flexible) {
+  std::vector<TopicIndexes> topics(r.array_length_not_null(flexible ? 2 : 6, flexible));
+  for (auto& t : topics) {
+    t.name = r.string(flexible);
+    t.partitions.resize(r.array_length_not_null(4, flexible));
+    for (auto& p : t.partitions) p = r.i32();
+    r.skip_tagged_fields(flexible);
+  }
+  return topics;
+}
+
+inline void encode_topic_indexes(Writer& w, const std::vector<TopicIndexes>& topics, bool flexible) {
+  w.array_length(topics.size(), flexible);
+  for (const auto& t : topics) {
+    w.string(t.name, flexible);
+    w.array_length(t.partitions.size(), flexible);
+    for (std::int32_t p : t.partitions) w.i32(p);
+    w.empty_tagged_fields(flexible);
   }
 }
 

@@ -276,6 +276,10 @@ std::int64_t PartitionLog::log_start_offset() const {
 
 std::int64_t PartitionLog::high_watermark() const { return m_impl->active().next_offset(); }
 
+const std::unordered_map<std::int64_t, ProducerEntry>& PartitionLog::producers() const {
+  return m_impl->producers.entries();
+}
+
 std::int64_t PartitionLog::offset_for_timestamp(std::int64_t ts, std::int64_t* segment_end) const {
   if (segment_end) *segment_end = high_watermark();
   for (const auto& [base, seg] : m_impl->segments) {

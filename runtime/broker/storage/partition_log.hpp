@@ -14,10 +14,12 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/storage/file.hpp"
 #include "broker/storage/log_cleaner.hpp"
+#include "broker/storage/producer_state.hpp"
 
 namespace ftgo::broker::storage {
 
@@ -113,6 +115,9 @@ class PartitionLog {
   std::int64_t delete_records_before(std::int64_t offset);
   std::int64_t log_start_offset() const;
   std::int64_t high_watermark() const;  // the next offset to be assigned
+  // The idempotent and transactional producers this partition knows (from its
+  // last segment on open, then every append), by producer id.
+  const std::unordered_map<std::int64_t, ProducerEntry>& producers() const;
   // The first offset of the first batch whose max timestamp >= ts, or
   // high_watermark() when none (ListOffsets by timestamp). `segment_end`,
   // when given, gets the end (next offset) of the segment holding it: Kafka

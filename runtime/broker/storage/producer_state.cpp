@@ -39,6 +39,7 @@ void record_batch(ProducerEntry& e, bool is_new, const BatchHeader& h) {
     e.epoch = h.producer_epoch;
   }
   e.push({h.base_sequence, h.last_sequence(), h.base_offset, h.last_offset()});
+  e.last_timestamp = h.max_timestamp;
 }
 
 const ProducerEntry* ProducerState::find(std::int64_t producer_id) const {

@@ -26,6 +26,7 @@ struct ProducerEntry {
   std::array<ProducerBatch, k_max_batches> batches{};
   std::size_t count = 0;  // how many of `batches` are set
   std::size_t next = 0;   // where the next one goes
+  std::int64_t last_timestamp = -1;  // the last batch's max timestamp (DescribeProducers)
   const ProducerBatch& last() const { return batches[(next + k_max_batches - 1) % k_max_batches]; }
   void push(const ProducerBatch& b);
 };
@@ -45,6 +46,8 @@ class ProducerState {
   void update(const BatchHeader& h);
   void clear() { m_producers.clear(); }
   std::size_t size() const { return m_producers.size(); }
+  // Every producer with state, by producer id (DescribeProducers).
+  const std::unordered_map<std::int64_t, ProducerEntry>& entries() const { return m_producers; }
 
  private:
   std::unordered_map<std::int64_t, ProducerEntry> m_producers;

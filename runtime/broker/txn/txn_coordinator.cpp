@@ -241,6 +241,19 @@ std::vector<AbortedTxn> TxnCoordinator::aborted_in(const TopicPartition& tp, std
   return it == m_partitions.end() ? std::vector<AbortedTxn>{} : it->second.aborted_in(from, to);
 }
 
+std::int64_t TxnCoordinator::write_marker(const TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch,
+                                          bool commit) {
+  std::int64_t offset = m_hooks.write_marker(tp, producer_id, epoch, commit);
+  if (offset < 0) return -1;
+  auto pit = m_partitions.find(tp);
+  if (pit != m_partitions.end()) {
+    pit->second.end(producer_id, offset, commit);
+    if (pit->second.empty()) m_partitions.erase(pit);
+  }
+  save();
+  return offset;
+}
+
 void TxnCoordinator::forget_topic(const std::string& topic) {
   std::size_t n = std::erase_if(m_partitions, [&](const auto& e) { return e.first.topic == topic; });
   if (n > 0) save();

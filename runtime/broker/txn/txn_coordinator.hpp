@@ -115,6 +115,12 @@ class TxnCoordinator {
   bool has_partition_state() const { return !m_partitions.empty(); }
   std::int64_t last_stable_offset(const TopicPartition& tp, std::int64_t high_watermark) const;
   std::vector<AbortedTxn> aborted_in(const TopicPartition& tp, std::int64_t from, std::int64_t to) const;
+  // WriteTxnMarkers (an operator aborting a hanging transaction with
+  // kafka-transactions.sh abort): a COMMIT or ABORT marker of `producer_id`
+  // on `tp`, ending its transaction there whatever the transaction's own
+  // state, as Kafka's partition leader does. Returns the marker's offset, -1
+  // when the partition is gone.
+  std::int64_t write_marker(const TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch, bool commit);
   // A deleted topic's partitions forget their transactions.
   void forget_topic(const std::string& topic);
 

@@ -3,10 +3,7 @@
 // levels, EndTxn; and a restart in the middle.
 #include <catch2/catch.hpp>
 
-#include "../batch_builder.hpp"
-#include "../protocol/wire.hpp"
-#include "broker/protocol/api.hpp"
-#include "broker/protocol/errors.hpp"
+#include "txn_client.hpp"
 
 using namespace ftgo::broker::protocol;
 using ftgo::test::be32;
@@ -14,102 +11,7 @@ using ftgo::test::be64;
 using ftgo::test::BrokerFixture;
 using ftgo::test::hex;
 using ftgo::test::s16;
-
-namespace {
-struct Response {
-  std::string data;
-  Reader r;
-  explicit Response(std::optional<std::string> d) : data(d.value()) {
-    r = Reader(reinterpret_cast<std::uint8_t*>(data.data()), data.size());
-  }
-};
-
-struct Producer {
-  std::int64_t id = -1;
-  std::int16_t epoch = -1;
-  std::int32_t sequence = 0;
-};
-
-std::string be16(std::int16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v)}; }
-
-Producer init(BrokerFixture& f, const std::string& txn_id, std::int32_t timeout_ms = 60000) {
-  Response resp(f.call(api_key::init_producer_id, 1, s16(txn_id) + be32(timeout_ms)));
-  resp.r.i32();
-  REQUIRE(resp.r.i16() == error::none);
-  Producer p;
-  p.id = resp.r.i64();
-  p.epoch = resp.r.i16();
-  return p;
-}
-
-std::int16_t add_partition(BrokerFixture& f, const std::string& txn_id, const Producer& p, const std::string& topic) {
-  Response resp(f.call(api_key::add_partitions_to_txn, 1,
-                       s16(txn_id) + be64(p.id) + be16(p.epoch) + hex("00000001") + s16(topic) + hex("00000001 00000000")));
-  auto& r = resp.r;
-  r.i32();
-  r.i32();
-  r.string();
-  r.i32();
-  r.i32();
-  return r.i16();
-}
-
-// A transactional batch of `n` records; returns the Produce error.
-std::int16_t produce(BrokerFixture& f, const std::string& txn_id, Producer& p, const std::string& topic, int n) {
-  ftgo::test::BatchBuilder b;
-  b.producer(p.id, p.epoch, p.sequence).attributes(0x10);
-  for (int i = 0; i < n; ++i) b.add("k", "v" + std::to_string(i));
-  p.sequence += n;
-  std::string records = b.build();
-  Response resp(f.call(api_key::produce, 3,
-                       s16(txn_id) + hex("ffff 00001388 00000001") + s16(topic) + hex("00000001 00000000") +
-                           be32(static_cast<std::uint32_t>(records.size())) + records));
-  auto& r = resp.r;
-  r.i32();
-  r.string();
-  r.i32();
-  r.i32();
-  return r.i16();
-}
-
-std::int16_t end_txn(BrokerFixture& f, const std::string& txn_id, const Producer& p, bool commit) {
-  Response resp(f.call(api_key::end_txn, 1, s16(txn_id) + be64(p.id) + be16(p.epoch) + (commit ? hex("01") : hex("00"))));
-  resp.r.i32();
-  return resp.r.i16();
-}
-
-struct Fetched {
-  std::int64_t high_watermark = -1;
-  std::int64_t last_stable_offset = -1;
-  std::vector<std::pair<std::int64_t, std::int64_t>> aborted;
-  std::vector<std::int64_t> batch_offsets;  // base offset of each batch returned
-};
-
-Fetched fetch(BrokerFixture& f, const std::string& topic, std::int8_t isolation) {
-  std::string body = hex("ffffffff 00000000 00000000 00100000") + std::string(1, static_cast<char>(isolation)) +
-                     hex("00000001") + s16(topic) + hex("00000001 00000000") + be64(0) + hex("00100000");
-  Response resp(f.call(api_key::fetch, 4, body));
-  auto& r = resp.r;
-  r.i32();
-  r.i32();
-  r.string();
-  r.i32();
-  r.i32();
-  REQUIRE(r.i16() == error::none);
-  Fetched out;
-  out.high_watermark = r.i64();
-  out.last_stable_offset = r.i64();
-  std::int32_t n = r.i32();
-  for (std::int32_t i = 0; i < n; ++i) {
-    std::int64_t pid = r.i64();
-    out.aborted.emplace_back(pid, r.i64());
-  }
-  std::string records = r.bytes();
-  std::span<const std::uint8_t> buf{reinterpret_cast<const std::uint8_t*>(records.data()), records.size()};
-  for (ftgo::broker::BatchCursor c(buf); c.next();) out.batch_offsets.push_back(c.header().base_offset);
-  return out;
-}
-}  // namespace
+using namespace ftgo::test::txn;
 
 TEST_CASE("read_committed sees a transaction's records only once it commits", "[broker][txn]") {
   BrokerFixture f;
