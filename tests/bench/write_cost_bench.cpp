@@ -18,6 +18,11 @@
 //   recycled        every 8 MiB the appender fdatasyncs and drops the pages
 //                   more than 8 MiB behind (POSIX_FADV_DONTNEED), so the
 //                   kernel hands freed pages back to the next appends
+//   populated       the file is first extended past the appends (ftruncate)
+//                   and read through, which fills the page cache with clean
+//                   zero pages (what a broker could do ahead of its log end
+//                   while idle); the appends then overwrite them. Its cost
+//                   beside it: the read that populates
 //   direct          O_DIRECT: each chunk copied into a reused, aligned 8 MiB
 //                   ring and written from there in 1 MiB writes, past the
 //                   page cache (the write path the broker would need to keep
@@ -79,6 +84,7 @@ struct Costs {
   double ahead, ahead_helper;             // zeros ahead: the appender's, and the zeroing thread's
   double recycled, recycle_sync;          // recycled: the appends', and the syncs and drops
   double direct, direct_wall;             // O_DIRECT: CPU, and wall time
+  double populated, populate;             // appends over read-in zero pages, and the reads
 };
 
 int open_new(const fs::path& path) {
@@ -142,6 +148,26 @@ void recycled(const fs::path& path, std::size_t total, const std::vector<char>& 
   fs::remove(path);
 }
 
+// Extends a new file to `total` bytes, reads it through (clean zero pages in
+// the cache), then appends `total` bytes over them; `appends` and `reads` are
+// CPU seconds.
+void populated(const fs::path& path, std::size_t total, const std::vector<char>& src, double& appends,
+               double& reads) {
+  int fd = open_new(path);
+  if (::ftruncate(fd, static_cast<off_t>(total)) != 0) die("ftruncate " + path.string() + ": " + std::strerror(errno));
+  std::vector<char> buf(k_chunk);
+  double t0 = thread_cpu_s();
+  for (std::size_t o = 0; o < total; o += k_chunk)
+    if (::pread(fd, buf.data(), k_chunk, static_cast<off_t>(o)) != static_cast<ssize_t>(k_chunk))
+      die("pread " + path.string() + ": " + std::strerror(errno));
+  reads = thread_cpu_s() - t0;
+  t0 = thread_cpu_s();
+  for (std::size_t o = 0; o < total; o += k_chunk) write_all(fd, src.data(), k_chunk, static_cast<off_t>(o), path);
+  appends = thread_cpu_s() - t0;
+  ::close(fd);
+  fs::remove(path);
+}
+
 // Copies `total` bytes chunk by chunk into an aligned ring and writes it with
 // O_DIRECT in 1 MiB writes; `cpu` and `wall` are in seconds.
 void direct_io(const fs::path& path, std::size_t total, const std::vector<char>& src, double& cpu, double& wall) {
@@ -195,8 +221,10 @@ Costs run_once(const fs::path& dir, std::size_t total, const std::vector<char>& 
 
   zeros_ahead(path, total, src, c.ahead, c.ahead_helper);
   recycled(path, total, src, c.recycled, c.recycle_sync);
+  populated(path, total, src, c.populated, c.populate);
   direct_io(path, total, src, c.direct, c.direct_wall);
-  for (double* v : {&c.ahead, &c.ahead_helper, &c.recycled, &c.recycle_sync, &c.direct, &c.direct_wall})
+  for (double* v :
+       {&c.ahead, &c.ahead_helper, &c.recycled, &c.recycle_sync, &c.populated, &c.populate, &c.direct, &c.direct_wall})
     *v = *v * 1e6 / kib;
   return c;
 }
@@ -223,11 +251,14 @@ int main(int argc, char** argv) {
   const std::size_t total = static_cast<std::size_t>(mb) << 20;
   std::vector<char> src(k_chunk, 'x');
 
-  std::vector<double> ring, fresh, append, overwrite, ahead, ahead_helper, recycle, recycle_sync, direct, direct_wall;
+  std::vector<double> ring, fresh, append, overwrite, ahead, ahead_helper, recycle, recycle_sync, populate_appends,
+      populate_reads, direct, direct_wall;
   std::printf("write_cost_bench: %ld MiB in 64 KiB writes, %d runs, files in %s (µs of CPU per KiB)\n", mb, runs,
               dir.c_str());
-  std::printf("%-6s %10s %13s %12s %15s %13s %13s %10s %12s %8s %8s\n", "run", "ring copy", "fresh memory",
-              "file append", "file overwrite", "zeros ahead", "(zeroing)", "recycled", "(sync+drop)", "direct", "(wall)");
+  const char* row = "%-6s %10.3f %13.3f %12.3f %15.3f %13.3f %13.3f %10.3f %12.3f %10.3f %8.3f %8.3f %8.3f\n";
+  std::printf("%-6s %10s %13s %12s %15s %13s %13s %10s %12s %10s %8s %8s %8s\n", "run", "ring copy", "fresh memory",
+              "file append", "file overwrite", "zeros ahead", "(zeroing)", "recycled", "(sync+drop)", "populated",
+              "(read)", "direct", "(wall)");
   for (int r = 0; r < runs; ++r) {
     Costs c = run_once(dir, total, src);
     ring.push_back(c.ring);
@@ -238,13 +269,15 @@ int main(int argc, char** argv) {
     ahead_helper.push_back(c.ahead_helper);
     recycle.push_back(c.recycled);
     recycle_sync.push_back(c.recycle_sync);
+    populate_appends.push_back(c.populated);
+    populate_reads.push_back(c.populate);
     direct.push_back(c.direct);
     direct_wall.push_back(c.direct_wall);
-    std::printf("%-6d %10.3f %13.3f %12.3f %15.3f %13.3f %13.3f %10.3f %12.3f %8.3f %8.3f\n", r + 1, c.ring, c.fresh,
-                c.append, c.overwrite, c.ahead, c.ahead_helper, c.recycled, c.recycle_sync, c.direct, c.direct_wall);
+    std::printf(row, std::to_string(r + 1).c_str(), c.ring, c.fresh, c.append, c.overwrite, c.ahead, c.ahead_helper,
+                c.recycled, c.recycle_sync, c.populated, c.populate, c.direct, c.direct_wall);
   }
-  std::printf("%-6s %10.3f %13.3f %12.3f %15.3f %13.3f %13.3f %10.3f %12.3f %8.3f %8.3f\n", "median", median(ring),
-              median(fresh), median(append), median(overwrite), median(ahead), median(ahead_helper), median(recycle),
-              median(recycle_sync), median(direct), median(direct_wall));
+  std::printf(row, "median", median(ring), median(fresh), median(append), median(overwrite), median(ahead),
+              median(ahead_helper), median(recycle), median(recycle_sync), median(populate_appends),
+              median(populate_reads), median(direct), median(direct_wall));
   return 0;
 }
