@@ -8,6 +8,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -62,8 +63,22 @@ class Broker:
                 raise RuntimeError(f"broker exited with {self.proc.wait()}")
             if "ready on" in line:
                 self.port = int(re.search(r"ready on [^ ]*:(\d+) ", line).group(1))
+                # Keep reading what it logs: a full pipe would block the broker mid-write.
+                self.lines = []
+                self._drainer = threading.Thread(target=self._drain, daemon=True)
+                self._drainer.start()
                 return self
         raise RuntimeError("broker did not become ready")
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def output(self):
+        """What the broker logged after its ready line (all of it once it has exited)."""
+        if self.proc.poll() is not None:
+            self._drainer.join(10)
+        return "".join(self.lines)
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.proc and self.proc.poll() is None:

@@ -252,7 +252,7 @@ def test_bad_input_is_logged_and_ordinary_disconnects_are_not(tmp_path):
         raw_exchange(b, request_frame(99, 0, 1))
     finally:
         assert b.stop() == 0
-    log = b.proc.stdout.read()
+    log = b.output()
     lines = [l for l in log.splitlines() if l]
     assert len(lines) == 2, log
     assert "frame size -2147483648 is outside 0-104857600 bytes" in lines[0]
