@@ -24,6 +24,7 @@ struct TailFlags {
   std::string output = "text";
   std::vector<std::string> where;
   bool wait = false;
+  std::string isolation = "read_committed";
 };
 
 void run_tail(const TailFlags& f, const Globals& g) {
@@ -37,6 +38,7 @@ void run_tail(const TailFlags& f, const Globals& g) {
   o.format = g.json ? events::OutputFormat::json : events::parse_output_format(f.output);
   for (const auto& w : f.where) o.filters.push_back(events::parse_filter(w));
   o.wait_for_topics = f.wait;
+  o.read_uncommitted = f.isolation == "read_uncommitted";
   o.color = o.format == events::OutputFormat::text && events::stdout_wants_color();
 
   auto brokers = events::resolve_brokers(g.brokers, g.find_workspace_root());
@@ -75,6 +77,10 @@ void setup_tail(CLI::App& app, Globals& g) {
                   "(repeatable; all must match; != negates)")
       ->type_name("SELECTOR=GLOB");
   cmd->add_flag("--wait", f->wait, "Wait for topics that do not exist yet, and for Kafka if it is not up yet");
+  cmd->add_option("--isolation-level", f->isolation,
+                  "read_committed (the default: events of committed transactions only; an open transaction holds "
+                  "the tail at its first event) or read_uncommitted (every event, as written)")
+      ->check(CLI::IsMember({"read_committed", "read_uncommitted"}));
   cmd->callback([f, &g] { run_tail(*f, g); });
 }
 

@@ -28,6 +28,7 @@ std::map<std::string, std::string> consumer_settings(const TailOptions& o) {
       {"queued.max.messages.kbytes", "262144"},
       {"enable.auto.offset.store", "false"},
       {"statistics.interval.ms", detail::ConnectionWatch::k_stats_interval_ms},
+      {"isolation.level", o.read_uncommitted ? "read_uncommitted" : "read_committed"},
   };
   if (o.group.empty()) {
     s["enable.auto.commit"] = "false";

@@ -26,6 +26,7 @@ struct TailOptions {
   OutputFormat format = OutputFormat::text;
   std::vector<Filter> filters;
   bool wait_for_topics = false;       // wait for missing topics (and unreachable brokers) instead of failing
+  bool read_uncommitted = false;      // also records of open and aborted transactions (isolation.level)
   bool color = false;
 };
 

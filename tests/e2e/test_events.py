@@ -191,6 +191,33 @@ def raw_from(kafka, t, frm):
     return ok(run(kafka, "tail", t, "--from", frm, "-e", "-o", "raw")).stdout.decode().split()
 
 
+def test_isolation_level_shows_or_hides_an_open_transaction(kafka):
+    from confluent_kafka import Producer
+    t = new_topic()
+    create(kafka, t)
+    p = Producer({"bootstrap.servers": kafka, "transactional.id": f"tx-{t}"})
+    p.init_transactions(60)
+    p.begin_transaction()
+    p.produce(t, value=b"committed")
+    p.commit_transaction(60)
+    p.begin_transaction()
+    p.produce(t, value=b"open")
+    assert p.flush(30) == 0
+    try:
+        # read_committed (the default): the open transaction holds the tail at its first event.
+        assert [e["value"] for e in tail_json(kafka, t)] == ["committed"]
+        assert [e["value"] for e in tail_json(kafka, t, "--isolation-level", "read_committed")] == ["committed"]
+        assert [e["value"] for e in tail_json(kafka, t, "--isolation-level", "read_uncommitted")] == \
+            ["committed", "open"]
+        bad = run(kafka, "tail", t, "--isolation-level", "dirty")
+        assert bad.returncode == 2 and b"--isolation-level" in bad.stderr, bad.stderr
+    finally:
+        p.abort_transaction(60)
+    # Aborted: never shown by read_committed; read_uncommitted shows what was written.
+    assert [e["value"] for e in tail_json(kafka, t)] == ["committed"]
+    assert [e["value"] for e in tail_json(kafka, t, "--isolation-level", "read_uncommitted")] == ["committed", "open"]
+
+
 def test_from_beginning_end_offset_and_last_n(kafka, ten_events):
     t, _ = ten_events
     assert raw_from(kafka, t, "beginning") == [f"v{i}" for i in range(10)]
