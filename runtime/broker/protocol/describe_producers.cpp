@@ -24,8 +24,9 @@ std::vector<DescribeProducersResponse::Producer> producers_of(Broker& broker, co
   }
   const auto& partitions = broker.txns().partitions();
   if (auto it = partitions.find(tp); it != partitions.end()) {
-    for (const auto& [id, first] : it->second.open()) {
-      auto p = std::find_if(out.begin(), out.end(), [&](const auto& q) { return q.producer_id == id; });
+    for (const auto& [producer_id, first] : it->second.open()) {
+      const std::int64_t id = producer_id;  // a copy: clang cannot capture a structured binding
+      auto p = std::find_if(out.begin(), out.end(), [id](const auto& q) { return q.producer_id == id; });
       if (p == out.end()) {
         p = out.insert(out.end(), DescribeProducersResponse::Producer{});
         p->producer_id = id;
