@@ -1,7 +1,10 @@
 // ftgo broker: runs the embedded Kafka-compatible broker in the foreground.
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "broker/connection.hpp"
 #include "broker/server.hpp"
@@ -21,11 +24,25 @@ struct BrokerOptions {
   std::string fsync = "interval";
   std::int64_t log_cleaner_backoff_ms = 15000;
   std::uint64_t log_cleaner_dedupe_buffer_size = 128ull << 20;
+  std::string log_cleaner_crash_after;  // hidden, for crash tests
   std::int64_t offsets_retention_minutes = 10080;
   std::int64_t offsets_retention_ms = 0;  // hidden, for tests: overrides the minutes when set
   std::int64_t offsets_retention_check_interval_ms = 600000;
   std::int64_t txn_timeout_check_interval_ms = 10000;
 };
+
+// The steps of a cleaner's swap a crash test can stop a broker at (FORMAT.md).
+const std::map<std::string, broker::storage::CleanStep> k_crash_steps = {
+    {"written", broker::storage::CleanStep::written},
+    {"indexes_staged", broker::storage::CleanStep::indexes_staged},
+    {"committed", broker::storage::CleanStep::committed},
+    {"merged_removed", broker::storage::CleanStep::merged_removed},
+    {"indexes_swapped", broker::storage::CleanStep::indexes_swapped}};
+
+broker::storage::CleanStep crash_step(const std::string& name) {
+  auto it = k_crash_steps.find(name);
+  return it == k_crash_steps.end() ? broker::storage::CleanStep::none : it->second;
+}
 
 void run_broker(const BrokerOptions& opt, const Globals& g) {
   broker::BrokerOptions b;
@@ -33,6 +50,7 @@ void run_broker(const BrokerOptions& opt, const Globals& g) {
   b.default_partitions = opt.partitions;
   b.log_cleaner_backoff_ms = opt.log_cleaner_backoff_ms;
   b.log.cleaner_dedupe_buffer_bytes = opt.log_cleaner_dedupe_buffer_size;
+  b.log.cleaner_crash_after = crash_step(opt.log_cleaner_crash_after);
   b.offsets_retention_ms =
       opt.offsets_retention_ms > 0 ? opt.offsets_retention_ms : opt.offsets_retention_minutes * 60'000;
   b.offsets_retention_check_interval_ms = opt.offsets_retention_check_interval_ms;
@@ -93,6 +111,13 @@ void setup_broker(CLI::App& app, Globals& g) {
                   "goes on from there")
       ->default_val(128ull << 20)
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  // Hidden: the broker kills itself (SIGKILL) when a cleaner pass reaches
+  // this step of its swap, for the crash tests (tests/compat/test_cleaner_crash.py).
+  std::vector<std::string> steps;
+  for (const auto& [name, step] : k_crash_steps) steps.push_back(name);
+  cmd->add_option("--log-cleaner-crash-after", opt->log_cleaner_crash_after)
+      ->check(CLI::IsMember(steps))
+      ->group("");
   cmd->add_option("--offsets-retention-minutes", opt->offsets_retention_minutes,
                   "How long committed offsets are kept after their consumer group became Empty, or after "
                   "their commit for a group that only commits (Kafka's offsets.retention.minutes); a group "

@@ -20,6 +20,7 @@ set(FTGO_COMPAT_CASES
   "retention|test_retention.py"
   "offsets_retention|test_offsets_retention.py"
   "compaction|test_compaction.py"
+  "compaction_crash|test_cleaner_crash.py"
   "kafka_tools|test_kafka_tools.py"
   "streams|test_streams.py"
   "transactions|test_transactions.py"

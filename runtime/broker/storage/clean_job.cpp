@@ -10,6 +10,7 @@
 // and leaves the rest dirty for the next pass.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -62,6 +63,15 @@ void for_each_batch(const CleanJob& job, const File& file, std::uint64_t from, s
   }
 }
 
+// Opens `in` to read it; nullopt when it was removed since the plan (its name
+// is gone, or names another file): the io thread dropped it meanwhile.
+std::optional<File> open_input(CleanJob& job, const CleanInput& in) {
+  std::optional<File> f = File::open_existing(Segment::log_file(job.dir, in.base));
+  if (f && f->id() == in.id) return f;
+  ++job.inputs_gone;
+  return std::nullopt;
+}
+
 // A batch of an aborted transaction (kept as it is, its keys not mapped).
 bool aborted_batch(const CleanJob& job, const BatchHeader& h) {
   if (!h.transactional() || job.aborted.empty()) return false;
@@ -89,8 +99,14 @@ KeyMap build_key_map(CleanJob& job) {
   bool mapped_any = false;
   for (const CleanInput& in : job.segments) {
     if (in.next_offset <= job.checkpoint) continue;
+    // A segment removed meanwhile is not mapped: retention and DeleteRecords
+    // remove a prefix of the log, so the segments before it are gone too and
+    // none of theirs is swapped in; the records after it are newer than its
+    // own, so the map's newest offsets for them are the same.
+    std::optional<File> file = open_input(job, in);
+    if (!file) continue;
     bool full = false;
-    for_each_batch(job, in.log, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t) {
+    for_each_batch(job, *file, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t) {
       if (full || h.last_offset() < job.checkpoint) return;
       if (h.control() || aborted_batch(job, h) || !decode_batch_records(bytes, h, scratch, records)) return;
       std::size_t cost = 0;
@@ -204,8 +220,16 @@ void rewrite_group(CleanJob& job, std::span<const CleanInput> group, const KeyMa
   std::string scratch, rebuilt;
   std::vector<Record> records;
   for (const CleanInput& in : group) {
+    std::optional<File> file = open_input(job, in);
+    if (!file) {
+      // Removed meanwhile: the group is not swapped in (finish_clean keeps
+      // the checkpoint below what is left of it).
+      out.abandoned = true;
+      job.outputs.push_back(out);
+      return;
+    }
     std::uint64_t prefix_end = 0;
-    for_each_batch(job, in.log, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t pos) {
+    for_each_batch(job, *file, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t> bytes, std::uint64_t pos) {
       rebuilt.clear();
       bool as_is = clean_batch(job, h, bytes, map, scratch, records, rebuilt, out, job.next_horizon);
       if (!writer) {
@@ -214,7 +238,7 @@ void rewrite_group(CleanJob& job, std::span<const CleanInput> group, const KeyMa
           return;
         }
         writer = std::make_unique<SegmentWriter>(job, in.base);
-        for_each_batch(job, in.log, 0, prefix_end,
+        for_each_batch(job, *file, 0, prefix_end,
                        [&](const BatchHeader&, std::span<const std::uint8_t> b, std::uint64_t) { writer->add(b); });
       }
       if (as_is) writer->add(bytes);
@@ -228,11 +252,13 @@ void rewrite_group(CleanJob& job, std::span<const CleanInput> group, const KeyMa
 }
 
 // The earliest delete horizon of the batches below the checkpoint.
-std::int64_t clean_horizon(const CleanJob& job) {
+std::int64_t clean_horizon(CleanJob& job) {
   std::int64_t horizon = INT64_MAX;
   for (const CleanInput& in : job.segments) {
     if (in.base >= job.checkpoint) break;
-    for_each_batch(job, in.log, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t>, std::uint64_t) {
+    std::optional<File> file = open_input(job, in);
+    if (!file) continue;  // removed meanwhile: its tombstones are gone with it
+    for_each_batch(job, *file, 0, in.size, [&](const BatchHeader& h, std::span<const std::uint8_t>, std::uint64_t) {
       if (h.has_delete_horizon() && h.base_offset < job.checkpoint) horizon = std::min(horizon, h.base_timestamp);
     });
   }

@@ -2,14 +2,22 @@
 // CleanJob: one log-cleaner pass over one partition, in three steps so the
 // heavy part runs off the io thread (Kafka's log cleaner threads):
 //   1. PartitionLog::plan_clean (io thread) picks the cleanable range and
-//      hands the job dup()s of the closed segments' descriptors;
+//      notes which file (device, inode) each closed segment of it is;
 //   2. run_clean_job (the cleaner thread) reads them, builds the key map and
 //      writes the cleaned segments, fsync'd, into P/cleaning;
 //   3. PartitionLog::finish_clean (io thread) swaps them in (FORMAT.md,
 //      "Swapping in a cleaned segment") and moves the checkpoint.
 // Closed segments never change while a job runs, except by being removed
-// (retention, DeleteRecords, DeleteTopics): the dup'd descriptors keep their
-// inodes readable, and finish_clean skips a segment no longer in the log.
+// (retention, DeleteRecords, DeleteTopics). The thread opens each segment
+// when it reads it and closes it after (a pass over thousands of segments
+// holds one input descriptor at a time, not thousands): a segment whose name
+// is gone, or names another file, was removed meanwhile and is skipped — not
+// mapped, and the group it belongs to not rewritten; one removed while it is
+// open stays readable through the descriptor. finish_clean skips an output
+// whose segments are no longer all in the log. The segments a swap replaces
+// or removes are handed to the job (`retired`), so their last descriptors
+// close, freeing their blocks, where the job is dropped: on the cleaner
+// thread (CleanerThread::release), not the io thread.
 //
 // Ownership and threads: shared by the PartitionLog that planned it, the
 // Broker and the cleaner thread. The fields under "plan" are written before
@@ -21,21 +29,24 @@
 #include <climits>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "broker/storage/file.hpp"
 #include "broker/storage/log_cleaner.hpp"
 #include "broker/storage/partition_log.hpp"
+#include "broker/storage/segment.hpp"
 
 namespace ftgo::broker::storage {
 
-// A closed segment the job reads (through its own descriptor).
+// A closed segment the job reads (opened by name when read; `id` tells
+// whether the name still holds the file planned).
 struct CleanInput {
   std::int64_t base = 0;
   std::int64_t next_offset = 0;  // one past its last offset
   std::uint64_t size = 0;
-  File log;
+  FileId id;
 };
 
 // One segment the job rewrote (its cleaned files are P/cleaning/<base>.*),
@@ -46,6 +57,7 @@ struct CleanOutput {
   std::uint64_t size_before = 0, size_after = 0;  // size_before: of `base` alone
   std::vector<std::pair<std::int64_t, std::uint64_t>> merged;  // (base, size) of the segments merged in
   std::int64_t records_removed = 0;
+  bool abandoned = false;  // a segment of it was removed mid-pass: not written whole, never swapped in
 };
 
 struct CleanJob {
@@ -71,6 +83,9 @@ struct CleanJob {
   std::int64_t clean_horizon = INT64_MAX;  // horizon_unknown: what the scan found
   std::size_t keys_mapped = 0;
   std::string error;  // the pass failed (the log is as it was)
+  std::size_t inputs_gone = 0;  // segments removed (by retention, DeleteRecords) before the thread read them
+  // finish: the segments the swap replaced or removed (unlinked, descriptors still open).
+  std::vector<std::unique_ptr<Segment>> retired;
   // Set by the io thread to stop a pass (shutdown; the partition closed or deleted).
   std::atomic<bool> cancelled{false};
   // io thread only: the PartitionLog is gone (its topic was deleted); the job

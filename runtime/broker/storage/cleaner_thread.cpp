@@ -1,54 +1,36 @@
 #include "broker/storage/cleaner_thread.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-
 namespace ftgo::broker::storage {
 
-namespace {
-constexpr int k_nice_above_io = 10;
-}  // namespace
-
-CleanerThread::CleanerThread() : m_thread([this] { run(); }) {}
+CleanerThread::CleanerThread() { m_worker.start([this] { run(); }); }
 
 CleanerThread::~CleanerThread() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stop = true;
+  m_worker.stop([this] {
     if (m_job) m_job->cancelled = true;
-  }
-  m_wake.notify_one();
-  m_thread.join();
+  });
 }
 
 void CleanerThread::submit(std::shared_ptr<CleanJob> job, Done done) {
   {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_worker.mutex());
     m_job = std::move(job);
     m_done = std::move(done);
   }
-  m_wake.notify_one();
+  m_worker.notify();
 }
 
 void CleanerThread::release(std::shared_ptr<CleanJob> job) {
   {
-    std::lock_guard lock(m_mutex);
+    std::lock_guard lock(m_worker.mutex());
     m_released.push_back(std::move(job));
   }
-  m_wake.notify_one();
+  m_worker.notify();
 }
 
 void CleanerThread::run() {
-  const auto tid = static_cast<id_t>(gettid());
-  errno = 0;
-  const int nice = getpriority(PRIO_PROCESS, tid);
-  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(nice + k_nice_above_io, 19));
-  std::unique_lock lock(m_mutex);
+  std::unique_lock lock(m_worker.mutex());
   for (;;) {
-    m_wake.wait(lock, [&] { return m_stop || m_job || !m_released.empty(); });
+    m_worker.wait(lock, [&] { return m_job || !m_released.empty(); });
     if (!m_released.empty()) {
       auto released = std::move(m_released);
       m_released.clear();
@@ -60,13 +42,13 @@ void CleanerThread::run() {
     if (!m_job) break;
     std::shared_ptr<CleanJob> job = m_job;
     Done done = std::move(m_done);
-    if (m_stop) job->cancelled = true;
+    if (m_worker.stopping()) job->cancelled = true;
     lock.unlock();
     run_clean_job(*job);
     if (done) done(job);
     lock.lock();
     if (m_job == job) m_job.reset();
-    if (m_stop) break;
+    if (m_worker.stopping()) break;
   }
 }
 

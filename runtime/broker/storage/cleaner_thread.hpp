@@ -8,15 +8,13 @@
 // Ownership and threads: owned by the Broker. submit() and cancel() are
 // called from the io thread; the job and its `done` callback run on the
 // cleaner thread (`done` posts the swap to the io thread). The thread runs
-// at a lower priority (nice +10), like the Flusher.
-#include <condition_variable>
+// at a lower priority (nice +10), like the Flusher (worker_thread.hpp).
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "broker/storage/clean_job.hpp"
+#include "broker/storage/worker_thread.hpp"
 
 namespace ftgo::broker::storage {
 
@@ -41,13 +39,10 @@ class CleanerThread {
  private:
   void run();
 
-  std::mutex m_mutex;
-  std::condition_variable m_wake;
   std::shared_ptr<CleanJob> m_job;  // queued or running
   Done m_done;
   std::vector<std::shared_ptr<CleanJob>> m_released;
-  bool m_stop = false;
-  std::thread m_thread;  // last: starts after the state above exists
+  WorkerThread m_worker;  // its lock guards the state above
 };
 
 }  // namespace ftgo::broker::storage

@@ -18,7 +18,26 @@ namespace {
   throw failure(what, path.string(), std::strerror(errno));
 }
 
+thread_local DirOpObserver* t_dir_op_observer = nullptr;
+
 }  // namespace
+
+void set_dir_op_observer(DirOpObserver* observer) { t_dir_op_observer = observer; }
+
+void report_dir_op(std::string_view op, const fs::path& path) {
+  if (t_dir_op_observer) (*t_dir_op_observer)(op, path);
+}
+
+std::optional<File> File::open_existing(const fs::path& path) {
+  File f;
+  f.m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.m_fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    fail("cannot open file", path);
+  }
+  f.m_path = path;
+  return f;
+}
 
 File File::open_rw(const fs::path& path) {
   File f;
@@ -61,6 +80,12 @@ std::uint64_t File::size() const {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
+FileId File::id() const {
+  struct stat st {};
+  if (::fstat(m_fd, &st) != 0) fail("cannot stat file", m_path);
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
 void File::pwrite_all(const void* data, std::size_t size, std::uint64_t offset) {
   auto p = static_cast<const char*>(data);
   while (size > 0) {
@@ -101,6 +126,7 @@ void File::truncate(std::uint64_t size) {
 void sync_dir(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) fail("cannot open directory", dir);
+  report_dir_op("fsync", dir);
   int rc = ::fsync(fd);
   int saved = errno;
   ::close(fd);

@@ -13,11 +13,10 @@
 // data is still in the page cache: it survives kill -9, not power loss).
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "broker/storage/file.hpp"
+#include "broker/storage/worker_thread.hpp"
 
 namespace ftgo::broker::storage {
 
@@ -42,15 +41,12 @@ class Flusher {
  private:
   void run();
 
-  mutable std::mutex m_mutex;
-  std::condition_variable m_wake;     // work queued, or stopping
   std::condition_variable m_drained;  // queue empty and nothing running
   std::vector<File> m_queue;
   bool m_running = false;  // the thread holds a batch taken from the queue
-  bool m_stop = false;
   std::uint64_t m_synced = 0;
   std::uint64_t m_failed = 0;
-  std::thread m_thread;  // last: starts after the state above exists
+  WorkerThread m_worker;  // its lock guards the state above
 };
 
 }  // namespace ftgo::broker::storage

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -21,6 +22,7 @@ std::string base_name(std::int64_t base) { return fmt::format("{:020d}", base); 
 
 void rename_file(const fs::path& from, const fs::path& to) {
   std::error_code ec;
+  report_dir_op("rename", to);
   fs::rename(from, to, ec);
   if (ec) throw failure("cannot rename", from.string(), ec.message());
 }
@@ -59,10 +61,16 @@ std::int64_t file_end_offset(const fs::path& path, std::int64_t base) {
   return end;
 }
 
+void unlink_file(const fs::path& path) {
+  std::error_code ec;
+  report_dir_op("unlink", path);
+  fs::remove(path, ec);
+}
+
 // A committed swap of base B that merged segments: the segments after B
 // that its records cover (bases in (B, its end)) are the merged ones, maybe
-// still there. Their files go.
-void remove_merged(const fs::path& dir, std::int64_t base, const fs::path& swap) {
+// still there. Their files go. Returns how many.
+std::size_t remove_merged(const fs::path& dir, std::int64_t base, const fs::path& swap) {
   const std::int64_t end = file_end_offset(swap, base);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -76,12 +84,12 @@ void remove_merged(const fs::path& dir, std::int64_t base, const fs::path& swap)
     }
     if (b > base && b < end) names.push_back(name.substr(0, 20));
   }
-  std::error_code ec;
   for (const std::string& name : names) {
-    for (const char* ext : {".log", ".index", ".timeindex"}) fs::remove(dir / (name + ext), ec);
+    for (const char* ext : {".log", ".index", ".timeindex"}) unlink_file(dir / (name + ext));
     std::fprintf(stderr, "ftgo broker: removed %s.log, merged by the cleaner into %020lld\n",
                  (dir / name).c_str(), static_cast<long long>(base));
   }
+  return names.size();
 }
 
 }  // namespace
@@ -96,18 +104,31 @@ int recover_cleaner_swaps(const fs::path& dir) {
     else if (name.ends_with(".index.swap") || name.ends_with(".timeindex.swap")) indexes.push_back(e.path());
   }
   for (const fs::path& swap : logs) {
-    // Committed: the segments merged into it go, then the indexes, then the log, over the old files.
+    // Committed: the segments merged into it go (durably, before the rename
+    // that hides that they were merged), then the indexes, then the log,
+    // over the old files. An index whose .swap is missing is removed: the
+    // rename staging it may not have reached the disk before the commit's
+    // (or it was renamed already), and the old one may not fit the new log.
+    // Segment rebuilds a missing index from the log.
     std::string base = swap.filename().string().substr(0, 20);
-    remove_merged(dir, std::stoll(base), swap);
+    if (remove_merged(dir, std::stoll(base), swap) > 0) sync_dir(dir);
     for (const char* ext : {".index", ".timeindex"}) {
       fs::path idx = dir / (base + ext + ".swap");
       if (fs::exists(idx)) rename_file(idx, dir / (base + ext));
+      else unlink_file(dir / (base + ext));
     }
     rename_file(swap, dir / (base + ".log"));
     std::fprintf(stderr, "ftgo broker: completed the cleaner's swap of %s\n", (dir / (base + ".log")).c_str());
   }
-  for (const fs::path& idx : indexes)
-    if (fs::exists(idx)) fs::remove(idx, ec);  // staged before a swap that never committed
+  // Staged before a swap that never committed — or the swap's last rename
+  // reached the disk before its index renames did: the current indexes go
+  // too, rebuilt on open, so a new log never keeps an old index.
+  for (const fs::path& idx : indexes) {
+    if (!fs::exists(idx)) continue;
+    std::string name = idx.filename().string();
+    unlink_file(idx);
+    unlink_file(dir / name.substr(0, name.size() - 5));
+  }
   if (!logs.empty() || !indexes.empty()) sync_dir(dir);
   return static_cast<int>(logs.size());
 }
@@ -172,7 +193,7 @@ std::shared_ptr<CleanJob> PartitionLog::plan_clean(std::int64_t now_ms, const Cl
   job->horizon_unknown = horizon_unknown;
   if (txns) job->aborted = txns->aborted;
   for (Segment* s : cleanable)
-    job->segments.push_back({s->base_offset(), s->next_offset(), s->size(), File::open_rw(s->log_path())});
+    job->segments.push_back({s->base_offset(), s->next_offset(), s->size(), s->file_id()});
   std::error_code ec;
   fs::remove_all(job->work, ec);
   // Not create_directories: the partition's directory must exist (a deleted
@@ -206,9 +227,17 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
     auto it = im.segments.find(base);
     return it != im.segments.end() && it->second->size() == size;
   };
+  // A segment removed or replaced goes to the job, its descriptor open
+  // (clean_job.hpp: closed on the cleaner thread).
+  auto retire = [&](std::int64_t base) {
+    auto it = im.segments.find(base);
+    job.retired.push_back(std::move(it->second));
+    return it;
+  };
   auto drop = [&](std::int64_t base) {
-    im.segments.at(base)->remove();
-    im.segments.erase(base);
+    auto it = retire(base);
+    job.retired.back()->unlink();
+    im.segments.erase(it);
   };
   // Outputs whose segments are all still in the log (retention or
   // DeleteRecords may have removed some meanwhile: then it is not swapped in).
@@ -219,7 +248,7 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
   // only): they were not cleaned, so the next pass maps them again.
   std::int64_t checkpoint = job.clean_end;
   for (const CleanOutput& o : job.outputs) {
-    if (!present(o.base, o.size_before) ||
+    if (o.abandoned || !present(o.base, o.size_before) ||
         !std::all_of(o.merged.begin(), o.merged.end(), [&](const auto& m) { return present(m.first, m.second); })) {
       if (im.segments.count(o.base)) checkpoint = std::min(checkpoint, o.base);
       for (const auto& m : o.merged)
@@ -247,27 +276,41 @@ CleanStats PartitionLog::finish_clean(CleanJob& job, CleanStep stop_after) {
     swaps.push_back(base_name(o.base));
     for (const auto& m : o.merged) merged.push_back(m.first);
   }
-  if (stop_after == CleanStep::written) return stats;
+  // Where a crash test stops the pass: here (unit tests), or by killing the process.
+  auto stop_at = [&](CleanStep step) {
+    if (im.options.cleaner_crash_after == step) {
+      std::fprintf(stderr, "ftgo broker: --log-cleaner-crash-after: killing the broker in the swap of %s\n",
+                   im.dir.c_str());
+      std::raise(SIGKILL);
+    }
+    return stop_after == step;
+  };
+  if (stop_at(CleanStep::written)) return stats;
   const fs::path& work = job.work;
   for (const std::string& name : swaps) {
     rename_file(work / (name + ".index"), im.dir / (name + ".index.swap"));
     rename_file(work / (name + ".timeindex"), im.dir / (name + ".timeindex.swap"));
   }
-  if (stop_after == CleanStep::indexes_staged) return stats;
+  if (stop_at(CleanStep::indexes_staged)) return stats;
   for (const std::string& name : swaps) rename_file(work / (name + ".log"), im.dir / (name + ".log.swap"));
   if (!swaps.empty()) sync_dir(im.dir);  // the commit point: recovery completes the swaps from here on
-  if (stop_after == CleanStep::committed) return stats;
+  if (stop_at(CleanStep::committed)) return stats;
   for (std::int64_t base : merged) drop(base);  // recovery removes them too (recover_cleaner_swaps)
   stats.segments_removed += merged.size();
+  // Durable before the renames of step 5, which hide from recovery which
+  // segments the swaps merged (FORMAT.md, step 3c).
+  if (!merged.empty()) sync_dir(im.dir);
+  if (stop_at(CleanStep::merged_removed)) return stats;
   for (const std::string& name : swaps) {
     rename_file(im.dir / (name + ".index.swap"), im.dir / (name + ".index"));
     rename_file(im.dir / (name + ".timeindex.swap"), im.dir / (name + ".timeindex"));
   }
-  if (stop_after == CleanStep::indexes_swapped) return stats;
+  if (stop_at(CleanStep::indexes_swapped)) return stats;
   for (const std::string& name : swaps) {
     rename_file(im.dir / (name + ".log.swap"), im.dir / (name + ".log"));
     std::int64_t base = std::stoll(name);
-    im.segments.at(base) = std::make_unique<Segment>(im.dir, base, im.options.index_interval_bytes);
+    auto fresh = std::make_unique<Segment>(im.dir, base, im.options.index_interval_bytes);
+    retire(base)->second = std::move(fresh);
     ++stats.segments_rewritten;
   }
   fs::remove_all(work, ec);

@@ -55,6 +55,7 @@ enum class CleanStep {
   written,          // cleaning/<base>.{log,index,timeindex} written and fsync'd
   indexes_staged,   // <base>.index.swap and .timeindex.swap renamed in
   committed,        // <base>.log.swap renamed in: the swap will complete
+  merged_removed,   // the segments merged into <base> unlinked, the directory fsync'd
   indexes_swapped,  // the indexes renamed over the old ones, <base>.log.swap still there
 };
 

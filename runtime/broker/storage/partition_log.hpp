@@ -61,6 +61,9 @@ struct LogOptions {
   // --log-cleaner-dedupe-buffer-size, Kafka's log.cleaner.dedupe.buffer.size):
   // a pass maps the dirty records that fit and cleans up to there only.
   std::uint64_t cleaner_dedupe_buffer_bytes = 128ull << 20;
+  // For crash tests of a real broker (its hidden --log-cleaner-crash-after):
+  // the process kills itself (SIGKILL) when a pass reaches this step.
+  CleanStep cleaner_crash_after = CleanStep::none;
 };
 
 enum class AppendError {

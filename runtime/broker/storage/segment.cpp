@@ -347,10 +347,14 @@ void Segment::sync_log() {
 }
 
 void Segment::remove() {
-  fs::path paths[] = {m_log.path(), m_index_path, m_time_path};
+  unlink();
   m_log.close();
-  for (const auto& p : paths) {
+}
+
+void Segment::unlink() {
+  for (const fs::path& p : {m_log.path(), m_index_path, m_time_path}) {
     std::error_code ec;
+    report_dir_op("unlink", p);
     fs::remove(p, ec);
   }
 }

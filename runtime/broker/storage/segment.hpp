@@ -72,6 +72,10 @@ class Segment {
   void collect_sync(std::vector<File>& out);
   void sync_log();     // fdatasync of the log only (indexes are rebuilt on recovery)
   void remove();       // closes and unlinks the files
+  // Unlinks the files, keeping the log's descriptor open: its last close,
+  // which frees the blocks, happens where the Segment is destroyed.
+  void unlink();
+  FileId file_id() const { return m_log.id(); }
 
   static fs::path log_file(const fs::path& dir, std::int64_t base);
 

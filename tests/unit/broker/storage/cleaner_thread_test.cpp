@@ -91,8 +91,12 @@ TEST_CASE("segments removed by DeleteRecords during a pass are not brought back 
   const auto segments = segment_files(dir);
   const std::int64_t third = std::stoll(segments[2].filename().string().substr(0, 20));
   REQUIRE(log.delete_records_before(third + 1) == third + 1);  // drops the first two segments
+  // A file of the first one's name again (another inode): not the segment planned.
+  write_file_atomic(segments[0], "not the planned segment");
   run_clean_job(*job);
   REQUIRE(job->error.empty());
+  CHECK(job->inputs_gone >= 2);  // skipped, not read
+  fs::remove(segments[0]);
   log.finish_clean(*job);
   CHECK_FALSE(fs::exists(segments[0]));
   CHECK_FALSE(fs::exists(segments[1]));
