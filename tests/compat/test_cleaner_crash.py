@@ -13,6 +13,7 @@ and the log takes several passes to clean."""
 import os
 import random
 import signal
+import struct
 import time
 
 import pytest
@@ -26,6 +27,7 @@ STEPS = ["written", "indexes_staged", "committed", "merged_removed", "indexes_sw
 # The key map holds about 25 of the 60 keys (4 bytes + 48 each): a log takes several passes.
 DEDUPE = "1300"
 FAST = ["--log-cleaner-backoff-ms", "50", "--log-cleaner-dedupe-buffer-size", DEDUPE]
+WHOLE = ["--log-cleaner-backoff-ms", "50"]  # one pass cleans the whole log
 IDLE = ["--log-cleaner-backoff-ms", "3600000", "--log-cleaner-dedupe-buffer-size", DEDUPE]  # no pass while checking
 
 
@@ -44,19 +46,24 @@ def start(broker, args):
     broker.start()
 
 
+def log_text(broker):
+    with open(broker.log, errors="replace") as f:
+        return f.read()
+
+
 def partition_dir(broker, topic):
     return os.path.join(broker.data_dir, "topics", topic, "0")
 
 
-def produce_round(bootstrap, topic, written, version, tombstones=()):
-    """A version of every key (a tombstone for the keys in `tombstones`), one batch each, acks=all;
-    then three records of keys of their own, so the round ends up in closed segments."""
+def produce_round(bootstrap, topic, written, version, keys=KEYS, tombstones=()):
+    """A version of each of `keys` (a tombstone for those in `tombstones`), one batch each,
+    acks=all; then three records of keys of their own, so the round ends up in closed segments."""
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 0, "enable.idempotence": True})
 
     def on_delivery(err, m):
         assert err is None, err
         written[m.offset()] = (m.key(), m.value())
-    records = [(k, None if k in tombstones else b"%s=v%d " % (k, version) + b"x" * 300) for k in KEYS]
+    records = [(k, None if k in tombstones else b"%s=v%d " % (k, version) + b"x" * 300) for k in keys]
     records += [(b"tail-%d-%d" % (version, i), b"t" * 300) for i in range(3)]
     for key, value in records:
         p.produce(topic, key=key, value=value, partition=0, on_delivery=on_delivery)
@@ -97,11 +104,29 @@ def committed(bootstrap, topic):
         c.close()
 
 
+def check_segment_files(d):
+    """The segment files as recovery left them: each file's batches start at or after the base in
+    its name, and offsets ascend across the files (a merged segment left beside the one it was
+    merged into would overlap it, which a consumer reading from the start does not notice)."""
+    last = -1
+    for name in sorted(n for n in os.listdir(d) if n.endswith(".log")):
+        with open(os.path.join(d, name), "rb") as f:
+            data = f.read()
+        pos = 0
+        while pos + 61 <= len(data):
+            base, length = struct.unpack_from(">qi", data, pos)
+            (last_delta,) = struct.unpack_from(">i", data, pos + 23)
+            assert base > last and base >= int(name[:20]), f"{name}: batch at {base} overlaps offset {last}"
+            last = base + last_delta
+            pos += 12 + length
+
+
 def check_after_restart(broker, topic, written, committed_offset):
     """What a restart after a kill must show (the broker runs with IDLE: no pass meanwhile)."""
     d = partition_dir(broker, topic)
     left = [n for n in os.listdir(d) if n.endswith(".swap") or n == "cleaning"]
     assert left == [], "recovery left " + str(left)
+    check_segment_files(d)
     end = max(written) + 1
     assert watermarks(broker.bootstrap, topic) == (0, end)
     got = read_to_end(broker.bootstrap, topic, end)
@@ -155,18 +180,33 @@ def test_kill_9_during_cleaner_passes_loses_nothing(broker, topic):
         produce_round(broker.bootstrap, topic, written, version, tombstones=KEYS[version:version + 2])
     print(f"killed during {caught} of 4 passes' work")
 
-    # From inside, at each step of the swap.
+    # From inside, at each step of the swap, in a pass that merges: a round of every key, then
+    # one of the even keys, cleaned by a whole pass (each segment of the first round, two batches
+    # of consecutive keys, keeps its odd one: half size); then the even keys again, and the pass
+    # the broker kills itself in merges those half segments in pairs.
     for i, step in enumerate(STEPS):
+        produce_round(broker.bootstrap, topic, written, 10 * i + 10)
+        produce_round(broker.bootstrap, topic, written, 10 * i + 11, keys=KEYS[::2])
         broker.kill9()
-        start(broker, FAST + ["--log-cleaner-crash-after", step])
+        cleaned = log_text(broker).count("ftgo broker: cleaned " + topic)
+        start(broker, WHOLE)
+        deadline = time.time() + 60
+        while log_text(broker).count("ftgo broker: cleaned " + topic) == cleaned and time.time() < deadline:
+            time.sleep(0.05)
+        broker.kill9()
+        start(broker, IDLE)
+        produce_round(broker.bootstrap, topic, written, 10 * i + 12, keys=KEYS[::2])
+        broker.kill9()
+        start(broker, WHOLE + ["--log-cleaner-crash-after", step])
         broker.proc.wait(60)
         assert broker.proc.returncode == -signal.SIGKILL
         assert "--log-cleaner-crash-after: killing the broker" in broker.tail()
         start(broker, IDLE)
         got = check_after_restart(broker, topic, written, 100 + i)
         commit(broker.bootstrap, topic, 100 + i + 1)
-        produce_round(broker.bootstrap, topic, written, 8 + i)
         assert len(got) < len(written)  # passes did clean, before the kills or at them
+    # The committed swaps' merges were completed by recovery.
+    assert "merged by the cleaner into" in log_text(broker)
 
     # The broker starts clean and the next passes complete: everything below the active segment
     # compacted (the last round's tail records are the only ones in the active segment).
@@ -180,8 +220,7 @@ def test_kill_9_during_cleaner_passes_loses_nothing(broker, topic):
             break
         time.sleep(0.5)
     assert got == expected
-    with open(broker.log) as f:
-        assert "cleaning " + topic not in f.read()  # no pass failed ("cleaning T-0: error")
+    assert "cleaning " + topic not in log_text(broker)  # no pass failed ("cleaning T-0: error")
     broker.stop()
     start(broker, IDLE)
     assert check_after_restart(broker, topic, written, 100 + len(STEPS)) == expected
