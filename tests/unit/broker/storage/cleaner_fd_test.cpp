@@ -1,7 +1,7 @@
 // The log cleaner's descriptors: a pass over thousands of closed segments
 // holds one input descriptor at a time (clean_job.hpp), under a low
-// RLIMIT_NOFILE; the segments a swap replaces go to the job with their
-// descriptors open, closed where the job is dropped (the cleaner thread).
+// RLIMIT_NOFILE (cleaner_thread_test.cpp has the descriptors of the segments
+// a swap replaces, which the job keeps).
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
@@ -23,12 +23,6 @@ int highest_fd() {
   int high = 0;
   for (const auto& e : fs::directory_iterator("/proc/self/fd")) high = std::max(high, std::stoi(e.path().filename()));
   return high;
-}
-
-int open_fds() {
-  int n = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
-  return n;
 }
 
 // Lowers the soft RLIMIT_NOFILE for its lifetime; restored after, even on failure.
@@ -98,29 +92,4 @@ TEST_CASE("a pass over 2000 segments holds a bounded number of descriptors", "[b
   }
   PartitionLog reopened(dir, o);
   CHECK(read_all(reopened) == expected);
-}
-
-TEST_CASE("the segments a swap replaces keep their descriptors in the job until it is dropped",
-          "[broker][storage][compact][cleaner]") {
-  TempDir tmp;
-  fs::path dir = tmp.path() / "p";
-  PartitionLog log(dir, compact_options());
-  fill(log);
-  const auto before = read_all(log);
-  const std::int64_t end = active_base(dir);
-  auto job = log.plan_clean(k_now);
-  REQUIRE(job);
-  const int planned = open_fds();
-  run_clean_job(*job);
-  REQUIRE(job->error.empty());
-  CHECK(job->inputs_gone == 0);
-  CHECK(open_fds() == planned);  // the thread closed what it opened
-  CleanStats st = log.finish_clean(*job);
-  REQUIRE(st.ran);
-  CHECK(st.segments_rewritten + st.segments_removed > 0);
-  CHECK(job->retired.size() == st.segments_rewritten + st.segments_removed);
-  const int swapped = open_fds();
-  job.reset();  // what CleanerThread::release does, on its thread
-  CHECK(open_fds() == swapped - static_cast<int>(st.segments_rewritten + st.segments_removed));
-  CHECK(read_all(log) == compacted(before, end));
 }

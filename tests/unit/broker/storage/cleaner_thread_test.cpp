@@ -27,6 +27,12 @@ std::future<void> run_on_thread(CleanerThread& thread, std::shared_ptr<CleanJob>
   return f;
 }
 
+int open_fds() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
 bool has_entry_named(const fs::path& dir, const std::string& name) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it)
@@ -69,6 +75,15 @@ TEST_CASE("a pass on the cleaner thread lets appends and reads go on, then swaps
   CHECK(st.ran);
   CHECK(st.records_removed > 0);
   CHECK(log.cleaner_checkpoint() == end);
+  // The segments the swap replaced or removed are the job's, their
+  // descriptors open until it is dropped (CleanerThread::release: on its thread).
+  const std::size_t retired = st.segments_rewritten + st.segments_removed;
+  CHECK(retired > 0);
+  CHECK(job->retired.size() == retired);
+  while (job.use_count() > 1) std::this_thread::yield();  // the thread lets go of it after `done`
+  const int swapped = open_fds();
+  job.reset();
+  CHECK(open_fds() == swapped - static_cast<int>(retired));
   // The pass cleaned what it planned: below `end`; everything appended since is there as written.
   CHECK(read_all(log) == compacted(all_before, end));
   CHECK_FALSE(fs::exists(dir / "cleaning"));
