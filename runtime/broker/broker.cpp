@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 
 #include "broker/groups/offset_expiry.hpp"
 #include "broker/protocol/errors.hpp"
@@ -29,6 +32,16 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_cleaner_timer(io),
       m_offsets_timer(io),
       m_txn_timer(io) {
+  if (!m_options.crash_point) {
+    if (const char* at = std::getenv("FTGO_BROKER_CRASH_AT"); at && *at) {
+      m_options.crash_point = [at = std::string(at)](std::string_view point) {
+        if (point != at) return;
+        fmt::print(stderr, "ftgo broker: FTGO_BROKER_CRASH_AT={}: killing myself (SIGKILL)\n", at);
+        std::fflush(stderr);
+        ::raise(SIGKILL);
+      };
+    }
+  }
   if (m_options.log.fsync == storage::FsyncPolicy::interval) m_flusher = std::make_unique<storage::Flusher>();
   // Membership is soft state: a file that does not load (damaged outside
   // the broker: it is written atomically) costs a rejoin, not the broker.
@@ -56,7 +69,12 @@ txn::TxnHooks Broker::txn_hooks() {
                  tp.partition, e.what());
     }
   };
+  hooks.crash_point = [this](const char* point) { crash_point(point); };
   return hooks;
+}
+
+void Broker::crash_point(std::string_view point) const {
+  if (m_options.crash_point) m_options.crash_point(point);
 }
 
 std::int64_t Broker::write_marker(const txn::TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch,
@@ -203,6 +221,15 @@ void Broker::enforce_retention() {
   } catch (const std::exception& e) {
     fmt::print(stderr, "ftgo broker: retention: {}\n", e.what());
   }
+  trim_aborted_txns();
+}
+
+void Broker::trim_aborted_txns() {
+  if (!m_txns.has_partition_state()) return;
+  m_txns.trim_aborted([this](const txn::TopicPartition& tp) -> std::int64_t {
+    const storage::PartitionLog* log = m_store->partition(tp.topic, tp.partition);
+    return log ? log->log_start_offset() : -1;
+  });
 }
 
 void Broker::clean_logs() {
@@ -211,6 +238,7 @@ void Broker::clean_logs() {
   } catch (const std::exception& e) {
     fmt::print(stderr, "ftgo broker: log cleaner: {}\n", e.what());
   }
+  trim_aborted_txns();
 }
 
 void Broker::start_cleaner_cycle() {
@@ -245,12 +273,18 @@ void Broker::clean_done(std::shared_ptr<storage::CleanJob> job) {
   if (m_clean_job == job) m_clean_job.reset();
   m_store->finish_clean(*job);
   m_cleaner->release(std::move(job));
+  trim_aborted_txns();
   if (!m_cleaner_stopped) start_cleaner_cycle();  // the next partition of the cycle
 }
 
 void Broker::expire_offsets() {
   try {
-    auto expired = groups::expire_offsets(m_groups, *m_store, now_ms(), m_options.offsets_retention_ms);
+    groups::PendingTxnOffsets pending;
+    pending.offset = [this](const std::string& group, const std::string& topic, std::int32_t partition) {
+      return m_txns.has_pending_offset(group, txn::TopicPartition{topic, partition});
+    };
+    pending.group = [this](const std::string& group) { return m_txns.has_pending_offsets(group); };
+    auto expired = groups::expire_offsets(m_groups, *m_store, now_ms(), m_options.offsets_retention_ms, pending);
     if (expired.offsets > 0 || !expired.groups.empty()) {
       fmt::print(stderr, "ftgo broker: offsets retention: removed {} expired committed offsets{}{}\n",
                  expired.offsets, expired.groups.empty() ? "" : " and the groups ",

@@ -15,9 +15,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/groups/coordinator.hpp"
@@ -60,6 +62,11 @@ struct BrokerOptions {
   // transaction.timeout.ms (Kafka's
   // transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s there).
   std::int64_t txn_timeout_check_interval_ms = 10000;
+  // Tests only: called at the named points where a crash test stops the
+  // broker (Broker::crash_point). Unset, the environment variable
+  // FTGO_BROKER_CRASH_AT may name one point, at which the broker then kills
+  // itself with SIGKILL (the compat suite's kill -9 cases).
+  std::function<void(std::string_view point)> crash_point;
 };
 
 // Something waiting for appends to a partition (a parked Fetch).
@@ -103,6 +110,11 @@ class Broker {
 
   std::int64_t allocate_producer_id();
   std::int64_t now_ms() const;
+  // A point a crash test may stop at (BrokerOptions::crash_point):
+  // "txn-produce-appended" (a transactional batch is in the log, nothing
+  // else done), "txn-prepared" (EndTxn's decision saved, no marker written),
+  // "txn-markers-written" (markers and offsets written, Complete* not saved).
+  void crash_point(std::string_view point) const;
 
   // Flushes every log on the calling thread, after the syncs queued on the
   // flusher are done (at shutdown: everything is on disk when it returns).
@@ -113,6 +125,9 @@ class Broker {
   std::size_t flush_async();
   // Runs time and size retention now (the retention timer calls it).
   void enforce_retention();
+  // Drops the aborted transactions whose marker is below their partition's
+  // log start offset (after retention, DeleteRecords, a cleaner pass).
+  void trim_aborted_txns();
   // One log-cleaner pass over every compacted partition, on the calling thread.
   void clean_logs();
   // Starts a cleaner cycle on the cleaner thread now: each compacted

@@ -47,7 +47,7 @@ bool removable(const Group* g) {
 }  // namespace
 
 ExpiryResult expire_offsets(Coordinator& coordinator, storage::Store& store, std::int64_t now_ms,
-                            std::int64_t retention_ms) {
+                            std::int64_t retention_ms, const PendingTxnOffsets& pending) {
   std::set<std::string> ids;
   for (auto& id : store.groups_with_offsets()) ids.insert(std::move(id));
   for (const auto& [id, g] : coordinator.all_groups()) ids.insert(id);
@@ -65,6 +65,7 @@ ExpiryResult expire_offsets(Coordinator& coordinator, storage::Store& store, std
         if (!condition->kept_topics.count(tp.first)) {
           std::int64_t since = condition->since.value_or(o.commit_time_ms);
           expired = o.expire_time_ms >= 0 ? now_ms >= o.expire_time_ms : now_ms - since >= retention_ms;
+          if (expired && pending.offset && pending.offset(id, tp.first, tp.second)) expired = false;
         }
         if (!expired) {
           all_expired = false;
@@ -78,6 +79,7 @@ ExpiryResult expire_offsets(Coordinator& coordinator, storage::Store& store, std
       continue;
     }
     if (!all_expired || !removable(g)) continue;
+    if (pending.group && pending.group(id)) continue;
     if (g && !coordinator.erase_if_empty(id)) continue;
     result.groups.push_back(id);
   }

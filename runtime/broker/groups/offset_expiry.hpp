@@ -19,6 +19,10 @@
 // serves v2-v7, and Kafka 4.0 dropped v0-v1 with KIP-896.)
 // A group with no member and no pending join whose offsets are all gone (or
 // that never had any) is removed: it goes Dead and leaves ListGroups.
+// Transactions (Kafka 4.0's cleanupExpiredOffsets): an offset for which an
+// ongoing transaction holds a TxnOffsetCommit is kept whatever its age, and
+// a group with such pending offsets is not removed (the commit would land
+// in a group that is gone).
 //
 // Removals are written to the offsets log as OffsetDelete writes them, so
 // nothing expired comes back after a restart. Called by the Broker on its io
@@ -26,6 +30,7 @@
 // ManualClock's time.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,9 +44,18 @@ struct ExpiryResult {
   std::vector<std::string> groups;  // groups removed, by id
 };
 
+// What ongoing transactions hold (the TxnCoordinator's; empty functions:
+// nothing).
+struct PendingTxnOffsets {
+  // Whether a transaction has staged an offset of `group` for the partition.
+  std::function<bool(const std::string& group, const std::string& topic, std::int32_t partition)> offset;
+  // Whether a transaction has staged any offset of `group`.
+  std::function<bool(const std::string& group)> group;
+};
+
 // `now_ms` is wall-clock time (ms since the epoch), like the commit times.
 // A write error of one group's removals is logged and that group skipped.
 ExpiryResult expire_offsets(Coordinator& coordinator, storage::Store& store, std::int64_t now_ms,
-                            std::int64_t retention_ms);
+                            std::int64_t retention_ms, const PendingTxnOffsets& pending = {});
 
 }  // namespace ftgo::broker::groups

@@ -86,6 +86,7 @@ void handle_delete_records(Broker& broker, const Request& request, Reader& body,
       out.error_code = error::unknown_server_error;
     }
   });
+  broker.trim_aborted_txns();  // the aborted transactions now below the log start
   Writer w = Writer::response();
   encode_delete_records_response(w, resp, version);
   reply(std::move(w));

@@ -122,12 +122,20 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
     }
     if (rp.error_code != error::none) return;
     const bool transactional = is_transactional(*p.records);
+    bool opened = false;  // this batch opens its transaction on the partition
     if (transactional) {
       rp.error_code = check_transactional(broker, t.name, p.index, *p.records);
       if (rp.error_code != error::none) return;
+      // Saved before the append: a crash after it leaves a batch the
+      // transaction state knows (txn_coordinator.hpp).
+      opened = broker.txns().before_produce({t.name, p.index}, load_be64(p.records->data() + 43),
+                                            log->high_watermark());
     }
     try {
       storage::AppendResult res = log->append(*p.records);
+      if (transactional) broker.crash_point("txn-produce-appended");
+      if (opened && res.error != storage::AppendError::none && res.error != storage::AppendError::duplicate_sequence)
+        broker.txns().produce_failed({t.name, p.index}, load_be64(p.records->data() + 43));
       rp.error_code = append_error(res.error);
       rp.log_start_offset = res.log_start_offset;
       if (rp.error_code == error::none) rp.base_offset = res.base_offset;
@@ -145,14 +153,13 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
             "three errors at most: [{}]",
             res.missing_keys.size(), fmt::join(shown, ", "));
       }
-      if (res.error == storage::AppendError::none) {
-        if (transactional)
-          broker.txns().on_produced({t.name, p.index}, load_be64(p.records->data() + 43), res.base_offset);
-        broker.notify_append(t.name, p.index);
-      }
+      if (res.error == storage::AppendError::none) broker.notify_append(t.name, p.index);
     } catch (const std::exception& e) {
       fmt::print(stderr, "ftgo broker: append to {}-{} failed: {}\n", t.name, p.index, e.what());
       rp.error_code = error::unknown_server_error;
+      // The batch may be in the log (a failed index write after it): the
+      // transaction stays open there, so it is aborted or committed with the
+      // rest rather than read as committed.
     }
   });
   if (req.acks == 0) return reply(std::nullopt);

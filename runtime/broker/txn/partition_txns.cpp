@@ -11,7 +11,7 @@ bool PartitionTxns::begin(std::int64_t producer_id, std::int64_t offset) {
 void PartitionTxns::end(std::int64_t producer_id, std::int64_t marker_offset, bool commit) {
   auto it = m_open.find(producer_id);
   if (it == m_open.end()) return;  // added to the transaction but nothing written
-  if (!commit) m_aborted.push_back({producer_id, it->second, marker_offset});
+  if (!commit && marker_offset > it->second) m_aborted.push_back({producer_id, it->second, marker_offset});
   m_open.erase(it);
 }
 
@@ -31,8 +31,8 @@ std::vector<AbortedTxn> PartitionTxns::aborted_in(std::int64_t from, std::int64_
   return out;
 }
 
-void PartitionTxns::trim_below(std::int64_t offset) {
-  std::erase_if(m_aborted, [offset](const AbortedTxn& a) { return a.last_offset < offset; });
+std::size_t PartitionTxns::trim_below(std::int64_t offset) {
+  return std::erase_if(m_aborted, [offset](const AbortedTxn& a) { return a.last_offset < offset; });
 }
 
 void PartitionTxns::restore(std::map<std::int64_t, std::int64_t> open, std::vector<AbortedTxn> aborted) {

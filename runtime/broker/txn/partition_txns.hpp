@@ -32,14 +32,19 @@ class PartitionTxns {
   // transaction's first offset on this partition, unless it has one already
   // (returns whether it is new).
   bool begin(std::int64_t producer_id, std::int64_t offset);
-  // The transaction of `producer_id` ended with a marker at `marker_offset`.
+  // Undoes a begin() whose batch was not written.
+  void forget_open(std::int64_t producer_id) { m_open.erase(producer_id); }
+  // The transaction of `producer_id` ended with a marker at `marker_offset`
+  // (an abort with nothing of the producer's before the marker, which a log
+  // that lost its tail in a power cut can give, is not listed).
   void end(std::int64_t producer_id, std::int64_t marker_offset, bool commit);
   // The first offset of the earliest open transaction, else `high_watermark`.
   std::int64_t last_stable_offset(std::int64_t high_watermark) const;
   // The aborted transactions that overlap offsets [from, to).
   std::vector<AbortedTxn> aborted_in(std::int64_t from, std::int64_t to) const;
-  // Forgets aborted transactions that end below `offset` (the log start).
-  void trim_below(std::int64_t offset);
+  // Forgets aborted transactions that end below `offset` (the log start);
+  // returns how many.
+  std::size_t trim_below(std::int64_t offset);
 
   bool empty() const { return m_open.empty() && m_aborted.empty(); }
   const std::map<std::int64_t, std::int64_t>& open() const { return m_open; }  // producer id -> first offset

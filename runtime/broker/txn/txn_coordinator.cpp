@@ -16,6 +16,8 @@ const char* to_string(TxnStatus s) {
   switch (s) {
     case TxnStatus::empty: return "Empty";
     case TxnStatus::ongoing: return "Ongoing";
+    case TxnStatus::prepare_commit: return "PrepareCommit";
+    case TxnStatus::prepare_abort: return "PrepareAbort";
     case TxnStatus::complete_commit: return "CompleteCommit";
     case TxnStatus::complete_abort: return "CompleteAbort";
   }
@@ -23,7 +25,8 @@ const char* to_string(TxnStatus s) {
 }
 
 std::optional<TxnStatus> txn_status_from(const std::string& s) {
-  for (TxnStatus t : {TxnStatus::empty, TxnStatus::ongoing, TxnStatus::complete_commit, TxnStatus::complete_abort})
+  for (TxnStatus t : {TxnStatus::empty, TxnStatus::ongoing, TxnStatus::prepare_commit, TxnStatus::prepare_abort,
+                      TxnStatus::complete_commit, TxnStatus::complete_abort})
     if (s == to_string(t)) return t;
   return std::nullopt;
 }
@@ -42,6 +45,20 @@ void TxnCoordinator::load() {
     m_txns.emplace(std::move(id), std::move(t));
   }
   m_partitions = std::move(state.partitions);
+  // A crash after the decision to commit or abort was saved and before the
+  // end of its markers: what EndTxn began is finished, as Kafka's coordinator
+  // does with a transaction it loads in PrepareCommit/PrepareAbort.
+  bool finished = false;
+  for (auto& [id, t] : m_txns) {
+    if (t.status != TxnStatus::prepare_commit && t.status != TxnStatus::prepare_abort) continue;
+    finish(t, t.status == TxnStatus::prepare_commit);
+    finished = true;
+  }
+  if (finished) save();
+}
+
+void TxnCoordinator::crash_point(const char* point) const {
+  if (m_hooks.crash_point) m_hooks.crash_point(point);
 }
 
 // A failed save costs durability, not the request: logged, and the next
@@ -185,14 +202,28 @@ std::int16_t TxnCoordinator::end_txn(const std::string& id, std::int64_t produce
       return commit ? error::none : error::invalid_txn_state;
     case TxnStatus::complete_abort:
       return commit ? error::invalid_txn_state : error::none;
+    case TxnStatus::prepare_commit:  // never seen between calls: load() and complete() finish them
+    case TxnStatus::prepare_abort:
+      return error::concurrent_transactions;
     case TxnStatus::empty:
       return error::invalid_txn_state;
   }
   return error::invalid_txn_state;
 }
 
-// Markers first, then the offsets: Kafka's PrepareCommit -> markers -> CompleteCommit.
+// Kafka's order: PrepareCommit (saved) -> markers -> offsets -> CompleteCommit.
+// The decision is durable before the first marker, so a crash among the
+// markers ends, at the next start, the way the producer was told.
 void TxnCoordinator::complete(Transaction& t, bool commit) {
+  t.status = commit ? TxnStatus::prepare_commit : TxnStatus::prepare_abort;
+  if (!t.partitions.empty() || !t.offsets.empty()) {
+    save();
+    crash_point("txn-prepared");
+  }
+  finish(t, commit);
+}
+
+void TxnCoordinator::finish(Transaction& t, bool commit) {
   for (const TopicPartition& tp : t.partitions) {
     std::int64_t offset = m_hooks.write_marker(tp, t.producer_id, t.epoch, commit);
     auto pit = m_partitions.find(tp);
@@ -208,6 +239,7 @@ void TxnCoordinator::complete(Transaction& t, bool commit) {
     for (const auto& [group, offsets] : t.offsets)
       for (const auto& [tp, o] : offsets) m_hooks.commit_offset(group, tp, o);
   }
+  if (!t.partitions.empty() || !t.offsets.empty()) crash_point("txn-markers-written");
   t.status = commit ? TxnStatus::complete_commit : TxnStatus::complete_abort;
   t.started_ms = -1;
   t.partitions.clear();
@@ -226,8 +258,18 @@ std::int16_t TxnCoordinator::check_produce(const TopicPartition& tp, std::int64_
   return error::none;
 }
 
-void TxnCoordinator::on_produced(const TopicPartition& tp, std::int64_t producer_id, std::int64_t base_offset) {
-  if (m_partitions[tp].begin(producer_id, base_offset)) save();
+bool TxnCoordinator::before_produce(const TopicPartition& tp, std::int64_t producer_id, std::int64_t next_offset) {
+  if (!m_partitions[tp].begin(producer_id, next_offset)) return false;
+  save();
+  return true;
+}
+
+void TxnCoordinator::produce_failed(const TopicPartition& tp, std::int64_t producer_id) {
+  auto it = m_partitions.find(tp);
+  if (it == m_partitions.end()) return;
+  it->second.forget_open(producer_id);
+  if (it->second.empty()) m_partitions.erase(it);
+  save();
 }
 
 std::int64_t TxnCoordinator::last_stable_offset(const TopicPartition& tp, std::int64_t high_watermark) const {
@@ -257,6 +299,26 @@ std::int64_t TxnCoordinator::write_marker(const TopicPartition& tp, std::int64_t
 void TxnCoordinator::forget_topic(const std::string& topic) {
   std::size_t n = std::erase_if(m_partitions, [&](const auto& e) { return e.first.topic == topic; });
   if (n > 0) save();
+}
+
+std::size_t TxnCoordinator::trim_aborted(const std::function<std::int64_t(const TopicPartition&)>& log_start) {
+  std::size_t n = 0;
+  for (auto it = m_partitions.begin(); it != m_partitions.end();) {
+    std::int64_t start = log_start(it->first);
+    if (start > 0) n += it->second.trim_below(start);
+    it = it->second.empty() ? m_partitions.erase(it) : std::next(it);
+  }
+  if (n > 0) save();
+  return n;
+}
+
+bool TxnCoordinator::has_pending_offsets(const std::string& group) const {
+  for (const auto& [id, t] : m_txns) {
+    if (t.status != TxnStatus::ongoing) continue;
+    auto it = t.offsets.find(group);
+    if (it != t.offsets.end() && !it->second.empty()) return true;
+  }
+  return false;
 }
 
 std::size_t TxnCoordinator::abort_expired(std::int64_t now_ms) {

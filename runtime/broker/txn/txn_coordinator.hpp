@@ -6,16 +6,20 @@
 // Fetch READ_COMMITTED and ListOffsets get the last stable offset.
 //
 // States, as Kafka's TransactionCoordinator (single node, so a commit or
-// abort completes within its EndTxn: PrepareCommit/PrepareAbort never last
-// past a call):
-//   Empty --AddPartitions/AddOffsets--> Ongoing --EndTxn--> CompleteCommit | CompleteAbort
+// abort completes within its EndTxn: PrepareCommit/PrepareAbort last only
+// from the save before the markers to the save after them, or, after a crash
+// in between, until load() completes the transaction):
+//   Empty --AddPartitions/AddOffsets--> Ongoing --EndTxn--> Prepare* --markers--> CompleteCommit | CompleteAbort
 //   Complete* --AddPartitions/AddOffsets--> Ongoing
 //   any --InitProducerId--> Empty (epoch + 1; an Ongoing transaction is aborted first)
 //   Ongoing --transaction.timeout.ms passes--> CompleteAbort (epoch + 1: the producer is fenced)
 //
 // Markers and offset commits go through TxnHooks (the Broker's log and offset
 // store; fakes in the unit tests). Every change is saved to `state_file`
-// (TxnStore, FORMAT.md) before the call returns.
+// (TxnStore, FORMAT.md) before the call returns, and what a crash must not
+// lose before the log write it announces: a partition's open transaction
+// before its first transactional batch is appended (before_produce), the
+// decision to commit or abort before the markers (Prepare*).
 //
 // Ownership and threads: owned by the Broker, io thread only.
 #include <cstdint>
@@ -43,7 +47,7 @@ struct PendingOffset {
   std::string metadata;
 };
 
-enum class TxnStatus { empty, ongoing, complete_commit, complete_abort };
+enum class TxnStatus { empty, ongoing, prepare_commit, prepare_abort, complete_commit, complete_abort };
 const char* to_string(TxnStatus s);
 std::optional<TxnStatus> txn_status_from(const std::string& s);
 
@@ -66,6 +70,9 @@ struct TxnHooks {
   std::function<std::int64_t(const TopicPartition&, std::int64_t producer_id, std::int16_t epoch, bool commit)>
       write_marker;
   std::function<void(const std::string& group, const TopicPartition&, const PendingOffset&)> commit_offset;
+  // Tests only (may be empty): called at the named points a crash test
+  // stops at ("txn-prepared", "txn-markers-written").
+  std::function<void(const char* point)> crash_point;
 };
 
 struct InitResult {
@@ -82,6 +89,9 @@ class TxnCoordinator {
   TxnCoordinator(TxnHooks hooks, std::filesystem::path state_file);
 
   // Loads the saved state; throws ftgo::Error for a file that does not parse.
+  // A transaction saved in PrepareCommit/PrepareAbort (a crash between the
+  // decision and the end of its markers) is completed: its markers are
+  // written (again), its offsets applied at a commit.
   void load();
 
   // InitProducerId. Without a transactional id: a new producer id (or, with
@@ -108,8 +118,14 @@ class TxnCoordinator {
   // Produce of a transactional batch: the error for it (none when the
   // partition is in the producer's ongoing transaction).
   std::int16_t check_produce(const TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch) const;
-  // After it is written at `base_offset`.
-  void on_produced(const TopicPartition& tp, std::int64_t producer_id, std::int64_t base_offset);
+  // Before it is appended at `next_offset` (the log end offset): the first
+  // transactional batch of the producer's transaction on `tp` opens it there,
+  // saved before the append, so that a crash right after the append leaves a
+  // batch the state knows (held back by the last stable offset until its
+  // transaction ends). Returns whether it opened one; `produce_failed` undoes
+  // that when the append is refused.
+  bool before_produce(const TopicPartition& tp, std::int64_t producer_id, std::int64_t next_offset);
+  void produce_failed(const TopicPartition& tp, std::int64_t producer_id);
 
   // Whether any partition has transaction state (a fast path for Fetch).
   bool has_partition_state() const { return !m_partitions.empty(); }
@@ -123,6 +139,13 @@ class TxnCoordinator {
   std::int64_t write_marker(const TopicPartition& tp, std::int64_t producer_id, std::int16_t epoch, bool commit);
   // A deleted topic's partitions forget their transactions.
   void forget_topic(const std::string& topic);
+  // Aborted transactions whose marker is below their partition's log start
+  // offset (`log_start` of it; -1 for a partition that is gone) are dropped,
+  // as Kafka drops them with the segments holding them. Returns how many.
+  std::size_t trim_aborted(const std::function<std::int64_t(const TopicPartition&)>& log_start);
+  // Whether an ongoing transaction has offsets of `group` staged by
+  // TxnOffsetCommit (they keep the group's offsets from expiring).
+  bool has_pending_offsets(const std::string& group) const;
 
   // Ongoing transactions past their timeout are aborted (epoch + 1).
   // Returns how many.
@@ -138,7 +161,11 @@ class TxnCoordinator {
   // The error for a request of (producer_id, epoch) on `t`: Kafka's checks.
   std::int16_t check_producer(const Transaction* t, std::int64_t producer_id, std::int16_t epoch) const;
   void begin(Transaction& t, std::int64_t now_ms);
+  // Prepare* saved, the markers written, the offsets applied (at a commit):
+  // Complete*, which the caller saves.
   void complete(Transaction& t, bool commit);
+  void finish(Transaction& t, bool commit);
+  void crash_point(const char* point) const;
   void bump_epoch(Transaction& t);
   void save() const;
 

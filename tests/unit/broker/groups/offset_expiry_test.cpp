@@ -244,3 +244,34 @@ TEST_CASE("an Empty group saved without its Empty time expires its offsets by co
   CHECK(f.expire().offsets == 1);
   CHECK(f.has("g", "orders", 1));
 }
+
+TEST_CASE("an offset a transaction holds is kept past its retention, and its group with it",
+          "[broker][groups][retention]") {
+  Fixture f;
+  f.commit("standalone", "orders", 0);
+  f.commit("standalone", "orders", 1);
+  f.h.c.ensure_group("standalone");
+  f.h.clock.advance(k_retention);
+  // An ongoing transaction has a TxnOffsetCommit of standalone for orders-1.
+  PendingTxnOffsets pending;
+  pending.offset = [](const std::string& g, const std::string& t, std::int32_t p) {
+    return g == "standalone" && t == "orders" && p == 1;
+  };
+  pending.group = [](const std::string& g) { return g == "standalone"; };
+  auto first = expire_offsets(f.h.c, *f.store, f.h.clock.now_ms(), k_retention, pending);
+  CHECK(first.offsets == 1);
+  CHECK_FALSE(f.has("standalone", "orders", 0));
+  CHECK(f.has("standalone", "orders", 1));
+  CHECK(first.groups.empty());
+  // Its pending offset is for another partition now: orders-1 expires, the
+  // group stays while the transaction holds an offset of it.
+  pending.offset = {};
+  auto second = expire_offsets(f.h.c, *f.store, f.h.clock.now_ms(), k_retention, pending);
+  CHECK(second.offsets == 1);
+  CHECK(second.groups.empty());
+  CHECK(f.h.c.group("standalone") != nullptr);
+  // The transaction ended: the group goes.
+  pending.group = {};
+  CHECK(expire_offsets(f.h.c, *f.store, f.h.clock.now_ms(), k_retention, pending).groups ==
+        std::vector<std::string>{"standalone"});
+}

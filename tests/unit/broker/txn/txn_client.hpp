@@ -113,4 +113,26 @@ inline Fetched fetch(BrokerFixture& f, const std::string& topic, std::int8_t iso
   return out;
 }
 
+inline std::int16_t add_offsets(BrokerFixture& f, const std::string& txn_id, const Producer& p,
+                                const std::string& group) {
+  Response resp(f.call(api_key::add_offsets_to_txn, 1, s16(txn_id) + be64(p.id) + be16(p.epoch) + s16(group)));
+  resp.r.i32();
+  return resp.r.i16();
+}
+
+// TxnOffsetCommit v1 of `offset` for partition 0 of `topic`: its error.
+inline std::int16_t txn_commit_offset(BrokerFixture& f, const std::string& txn_id, const std::string& group,
+                                      const Producer& p, const std::string& topic, std::int64_t offset) {
+  Response resp(f.call(api_key::txn_offset_commit, 1,
+                       s16(txn_id) + s16(group) + be64(p.id) + be16(p.epoch) + hex("00000001") + s16(topic) +
+                           hex("00000001 00000000") + be64(offset) + hex("ffff")));
+  auto& r = resp.r;
+  r.i32();
+  r.i32();
+  r.string();
+  r.i32();
+  r.i32();
+  return r.i16();
+}
+
 }  // namespace ftgo::test::txn

@@ -37,7 +37,7 @@ struct Fake {
   }
   // A transactional write of `n` records to `tp`, as Produce reports it.
   void produce(TxnCoordinator& c, const TopicPartition& tp, std::int64_t pid, std::int64_t n) {
-    c.on_produced(tp, pid, end[tp]);
+    c.before_produce(tp, pid, end[tp]);
     end[tp] += n;
   }
 };
@@ -233,4 +233,58 @@ TEST_CASE("a damaged transaction state file is an error naming it", "[broker][tx
   Fake f;
   TxnCoordinator c(f.hooks(), file);
   CHECK_THROWS_WITH(c.load(), Catch::Contains("transaction state") && Catch::Contains(file.string()));
+}
+
+TEST_CASE("the aborted list follows the log start offset, and the trimmed list is saved", "[broker][txn]") {
+  ftgo::test::TempDir dir;
+  auto file = dir.path() / "transactions" / "state.json";
+  Fake f;
+  InitResult p;
+  {
+    TxnCoordinator c(f.hooks(), file);
+    p = c.init_producer_id("t", 60000, -1, -1, 0);
+    for (const TopicPartition& tp : {a, a, b}) {  // a: 0 ABORT 1, 2 ABORT 3; b: 0 ABORT 1
+      REQUIRE(c.add_partitions("t", p.producer_id, p.epoch, {tp}, 0) == error::none);
+      f.produce(c, tp, p.producer_id, 1);
+      REQUIRE(c.end_txn("t", p.producer_id, p.epoch, false) == error::none);
+    }
+    std::map<TopicPartition, std::int64_t> start{{a, 2}, {b, 1}};
+    auto log_start = [&](const TopicPartition& tp) { return start.at(tp); };
+    CHECK(c.trim_aborted(log_start) == 1);  // a's first: its marker (1) is below 2; b's marker is at 1
+    CHECK(c.trim_aborted(log_start) == 0);
+    start[b] = 2;
+    CHECK(c.trim_aborted(log_start) == 1);
+    CHECK_FALSE(c.partitions().contains(b));  // nothing left of b
+  }
+  TxnCoordinator c(f.hooks(), file);
+  c.load();
+  CHECK(c.aborted_in(a, 0, 4) == std::vector<AbortedTxn>{{p.producer_id, 2, 3}});
+  CHECK_FALSE(c.partitions().contains(b));
+  // A partition that is gone (-1) keeps its entries: forget_topic drops them.
+  CHECK(c.trim_aborted([](const TopicPartition&) { return std::int64_t{-1}; }) == 0);
+}
+
+TEST_CASE("an abort whose marker is not after the transaction's first offset is not listed", "[broker][txn]") {
+  // A log that lost its tail in a power cut (fsync interval) can put the
+  // marker below the first offset the state saved: nothing of the producer
+  // lies between the two, and an entry would hide its later transactions.
+  PartitionTxns p;
+  p.begin(7, 10);
+  p.end(7, 8, false);
+  CHECK(p.empty());
+  CHECK(p.last_stable_offset(9) == 9);
+}
+
+TEST_CASE("offsets staged by an ongoing transaction are pending for their group", "[broker][txn]") {
+  Fake f;
+  TxnCoordinator c(f.hooks(), {});
+  InitResult p = c.init_producer_id("t", 60000, -1, -1, 0);
+  REQUIRE(c.add_offsets("t", p.producer_id, p.epoch, "g", 0) == error::none);
+  CHECK_FALSE(c.has_pending_offsets("g"));  // AddOffsetsToTxn alone stages nothing
+  c.stage_offsets("t", "g", {{a, {7, -1, ""}}});
+  CHECK(c.has_pending_offsets("g"));
+  CHECK(c.has_pending_offset("g", a));
+  CHECK_FALSE(c.has_pending_offsets("other"));
+  REQUIRE(c.end_txn("t", p.producer_id, p.epoch, false) == error::none);
+  CHECK_FALSE(c.has_pending_offsets("g"));
 }
