@@ -7,6 +7,7 @@ What read_committed must show: the records of committed transactions only, in or
 transaction holds the consumer at its first offset (the last stable offset) even when
 non-transactional records follow it. Control records (the COMMIT/ABORT markers) take an offset
 each but never reach the application."""
+import signal
 import time
 import uuid
 
@@ -260,3 +261,121 @@ def test_a_transaction_past_its_timeout_is_aborted_by_the_broker(tmp_path, topic
         assert values(read_all(broker.bootstrap, topic, 1, "read_committed")) == {0: []}
     finally:
         broker.stop()
+
+
+def test_kafkajs_transactions(target, make_client, topic):
+    """kafkajs: one transactional producer commits, another aborts, the first commits again,
+    each with sendOffsets; a kafkajs consumer at read_committed (readUncommitted: false) gets
+    exactly the committed records, and only the committed transactions' offsets count."""
+    create(target.bootstrap, topic, 2)
+    js = make_client("kafkajs", target.bootstrap)
+    group = f"{topic}-group"
+
+    def txn(txn_id, prefix, n, commit, offset):
+        recs = [{"key": None, "value": java_b64(b"%s%d" % (prefix, i)), "partition": i % 2} for i in range(n)]
+        reply = js._call("transaction", topic=topic, transactional_id=txn_id, records=recs, commit=commit,
+                         offsets={"group": group, "topic": topic, "partition": 0, "offset": offset})
+        assert sorted(r["partition"] for r in reply["results"]) == [0, 1]
+    txn(f"txn-{topic}-a", b"x", 4, True, 3)
+    txn(f"txn-{topic}-b", b"y", 2, False, 9)
+    txn(f"txn-{topic}-a", b"z", 2, True, 5)
+    # A plain record after them all: a consumer that reaches it has read everything before.
+    plain = Producer({"bootstrap.servers": target.bootstrap, "acks": "all"})
+    for p in range(2):
+        plain.produce(topic, value=b"end%d" % p, partition=p)
+    assert plain.flush(30) == 0
+
+    want = {0: [b"x0", b"x2", b"z0", b"end0"], 1: [b"x1", b"x3", b"z1", b"end1"]}
+    for p in range(2):
+        got = js.driver.call({"op": "consume", "bootstrap": target.bootstrap, "topic": topic, "partition": p,
+                              "start": "earliest", "count": len(want[p]), "timeout_ms": 20000,
+                              "isolation": "read_committed"}, timeout=90)
+        assert [java_unb64(r["value"]) for r in got["records"]] == want[p], f"kafkajs read_committed, partition {p}"
+        everything = js.driver.call({"op": "consume", "bootstrap": target.bootstrap, "topic": topic, "partition": p,
+                                     "start": "earliest", "count": len(want[p]) + 1, "timeout_ms": 20000,
+                                     "isolation": "read_uncommitted"}, timeout=90)
+        assert [java_unb64(r["value"]) for r in everything["records"]] == [
+            [b"x0", b"x2", b"y0", b"z0", b"end0"], [b"x1", b"x3", b"y1", b"z1", b"end1"]][p]
+    assert values(read_all(target.bootstrap, topic, 2, "read_committed")) == want
+
+    # sendOffsets: the committed transactions' offsets, not the aborted one's (9).
+    c = Consumer({"bootstrap.servers": target.bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        assert c.committed([TopicPartition(topic, 0)], 30)[0].offset == 5
+    finally:
+        c.close()
+
+
+def ftgo_crash_broker(tmp_path, point, monkeypatch):
+    """`ftgo broker` that kills itself (SIGKILL) at a named point of its transaction code
+    (FTGO_BROKER_CRASH_AT, runtime/broker/broker.hpp); its restarts do not."""
+    import os
+    if os.environ.get("FTGO_COMPAT_BOOTSTRAP") or os.environ.get("FTGO_COMPAT_TARGET", "ftgo") != "ftgo":
+        pytest.skip("kills ftgo at a point of its own code (FTGO_BROKER_CRASH_AT)")
+    monkeypatch.setenv("FTGO_BROKER_CRASH_AT", point)
+    broker = make_broker(str(tmp_path))
+    monkeypatch.delenv("FTGO_BROKER_CRASH_AT")
+    return broker
+
+
+def wait_killed(broker):
+    assert broker.proc.wait(30) == -9, broker.tail()
+    assert "FTGO_BROKER_CRASH_AT" in broker.tail()
+
+
+def test_a_kill_9_right_after_a_transactional_write_leaves_it_uncommitted(tmp_path, topic, monkeypatch):
+    """kill -9 after a transactional batch is in the log and before anything else: the restarted
+    broker holds read_committed before it, and aborts it when the producer's id comes back."""
+    broker = ftgo_crash_broker(tmp_path, "txn-produce-appended", monkeypatch)
+    zombie = None
+    try:
+        create(broker.bootstrap, topic, 1)
+        plain = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
+        plain.produce(topic, value=b"before", partition=0)                    # 0
+        assert plain.flush(30) == 0
+        zombie = txn_producer(broker.bootstrap, f"txn-{topic}", **{"message.timeout.ms": 5000,
+                                                                   "transaction.timeout.ms": 10000})
+        zombie.begin_transaction()
+        zombie.produce(topic, value=b"in-flight", partition=0)                # 1: the broker dies
+        zombie.flush(5)
+        wait_killed(broker)
+        broker.start()
+        assert values(read_all(broker.bootstrap, topic, 1, "read_committed", timeout=60)) == {0: [b"before"]}
+        assert values(read_all(broker.bootstrap, topic, 1, "read_uncommitted")) == {0: [b"before", b"in-flight"]}
+        fresh = txn_producer(broker.bootstrap, f"txn-{topic}")               # aborts the transaction
+        run_txn(fresh, topic, [b"after"], commit=True, partitions=1)
+        assert values(read_all(broker.bootstrap, topic, 1, "read_committed")) == {0: [b"before", b"after"]}
+    finally:
+        if zombie is not None:
+            zombie.purge()
+        broker.stop(signal.SIGKILL)
+
+
+def test_a_kill_9_between_the_commit_decision_and_its_markers_still_commits(tmp_path, topic, monkeypatch):
+    """kill -9 after EndTxn's commit is decided (saved) and before any marker: the restarted
+    broker completes the commit, and the producer's retried commit succeeds."""
+    broker = ftgo_crash_broker(tmp_path, "txn-prepared", monkeypatch)
+    try:
+        create(broker.bootstrap, topic, 1)
+        p = txn_producer(broker.bootstrap, f"txn-{topic}")
+        p.begin_transaction()
+        p.produce(topic, value=b"decided", partition=0)
+        assert p.flush(30) == 0
+        try:
+            p.commit_transaction(5)                                           # the broker dies
+        except KafkaException as e:
+            assert e.args[0].retriable() or not e.args[0].fatal(), e
+        wait_killed(broker)
+        broker.start()
+        assert values(read_all(broker.bootstrap, topic, 1, "read_committed", timeout=60)) == {0: [b"decided"]}
+        deadline = time.time() + 60
+        while True:  # the application retries commit_transaction after a retriable error
+            try:
+                p.commit_transaction(30)
+                break
+            except KafkaException as e:
+                assert e.args[0].retriable() and time.time() < deadline, e
+        run_txn(p, topic, [b"next"], commit=True, partitions=1)
+        assert values(read_all(broker.bootstrap, topic, 1, "read_committed")) == {0: [b"decided", b"next"]}
+    finally:
+        broker.stop(signal.SIGKILL)

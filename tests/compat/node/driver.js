@@ -1,6 +1,7 @@
 // kafkajs driven by ftgo's compat suite.
 //   node driver.js serve    one JSON request per stdin line, one JSON answer per stdout line
-//                           (ops: produce, consume, create_topic, delete_topic, list_topics);
+//                           (ops: produce, consume, create_topic, delete_topic, list_topics,
+//                           transaction);
 //                           a request may print {"event": ...} lines before its answer.
 //   node driver.js member BOOTSTRAP TOPIC GROUP SESSION_MS
 //                           one consumer-group member: prints assigned/record events, commits
@@ -58,6 +59,35 @@ async function produce(req) {
   }
 }
 
+// One transaction of a transactional producer (its own, for `transactional_id`):
+// sends `records`, adds `offsets` ({group, topic, partition, offset}) with
+// sendOffsets when given, then commits or aborts. Answers the base offset
+// kafkajs reports per partition.
+async function transaction(req) {
+  const producer = client(req.bootstrap).producer({ transactionalId: req.transactional_id, maxInFlightRequests: 1, idempotent: true });
+  await producer.connect();
+  try {
+    const txn = await producer.transaction();
+    let meta = [];
+    try {
+      const messages = req.records.map((r) => ({ key: bytes(r.key), value: bytes(r.value), partition: r.partition }));
+      meta = await txn.send({ topic: req.topic, messages });
+      if (req.offsets) {
+        const o = req.offsets;
+        await txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: [{ partition: o.partition, offset: String(o.offset) }] }] });
+      }
+    } catch (e) {
+      await txn.abort();
+      throw e;
+    }
+    if (req.commit) await txn.commit();
+    else await txn.abort();
+    return { results: meta.map((m) => ({ partition: m.partition, offset: Number(m.baseOffset) })) };
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 async function consume(req) {
   const kafka = client(req.bootstrap);
   const admin = kafka.admin();
@@ -76,7 +106,9 @@ async function consume(req) {
   } finally {
     await admin.disconnect();
   }
-  const consumer = kafka.consumer({ groupId: `compat-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
+  // kafkajs reads committed by default (readUncommitted: false); "isolation" may say so.
+  const consumer = kafka.consumer({ groupId: `compat-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 200,
+    readUncommitted: req.isolation === 'read_uncommitted' });
   const records = [];
   let done;
   const finished = new Promise((resolve) => { done = resolve; });
@@ -114,6 +146,7 @@ async function admin(req, fn) {
 const ops = {
   produce,
   consume,
+  transaction,
   create_topic: (req) => admin(req, async (a) => {
     const created = await a.createTopics({ topics: [{ topic: req.topic, numPartitions: req.partitions || 1 }], waitForLeaders: true });
     if (!created) throw new Error(`topic ${req.topic} was not created (already exists?)`);
