@@ -14,6 +14,15 @@
 //   any --InitProducerId--> Empty (epoch + 1; an Ongoing transaction is aborted first)
 //   Ongoing --transaction.timeout.ms passes--> CompleteAbort (epoch + 1: the producer is fenced)
 //
+// CONCURRENT_TRANSACTIONS (51), which Kafka answers to InitProducerId,
+// AddPartitionsToTxn and AddOffsetsToTxn while the previous transaction's
+// markers are still being written (its coordinator sends them to the
+// partition leaders asynchronously, after EndTxn is answered), never arises
+// here: the markers are appended to the local logs inside EndTxn (or the
+// InitProducerId or timeout abort) on the io thread, so every later request
+// finds the transaction Complete*; and a Prepare* state left by a crash is
+// completed by load() before the server accepts a connection.
+//
 // Markers and offset commits go through TxnHooks (the Broker's log and offset
 // store; fakes in the unit tests). Every change is saved to `state_file`
 // (TxnStore, FORMAT.md) before the call returns, and what a crash must not
