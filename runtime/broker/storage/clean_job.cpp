@@ -132,10 +132,14 @@ KeyMap build_key_map(CleanJob& job) {
 
 // What the cleaner keeps of one batch: true when the batch stays as it is;
 // otherwise `rebuilt` gets its replacement (empty: the batch goes). A control
-// batch, or one whose records do not decode, is kept as it is.
+// batch, or one whose records do not decode, is kept as it is; so is a batch
+// from clean_end on (not mapped: Kafka's cleaner retains a record past the
+// map's latest offset). A tombstone there must get no delete horizon, nor
+// be dropped, before a pass maps it and drops its key's older values.
 bool clean_batch(const CleanJob& job, const BatchHeader& h, std::span<const std::uint8_t> bytes, const KeyMap& map,
                  std::string& scratch, std::vector<Record>& records, std::string& rebuilt, CleanOutput& out,
                  std::int64_t& min_horizon) {
+  if (h.base_offset >= job.clean_end) return true;
   if (h.control() || aborted_batch(job, h) || !decode_batch_records(bytes, h, scratch, records)) return true;
   const bool had_horizon = h.has_delete_horizon();
   std::vector<Record> kept;
