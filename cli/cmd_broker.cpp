@@ -29,6 +29,7 @@ struct BrokerOptions {
   std::int64_t offsets_retention_ms = 0;  // hidden, for tests: overrides the minutes when set
   std::int64_t offsets_retention_check_interval_ms = 600000;
   std::int64_t txn_timeout_check_interval_ms = 10000;
+  std::size_t fetch_session_cache_slots = 1000;
 };
 
 // The steps of a cleaner's swap a crash test can stop a broker at (FORMAT.md).
@@ -55,6 +56,7 @@ void run_broker(const BrokerOptions& opt, const Globals& g) {
       opt.offsets_retention_ms > 0 ? opt.offsets_retention_ms : opt.offsets_retention_minutes * 60'000;
   b.offsets_retention_check_interval_ms = opt.offsets_retention_check_interval_ms;
   b.txn_timeout_check_interval_ms = opt.txn_timeout_check_interval_ms;
+  b.fetch_sessions.max_slots = opt.fetch_session_cache_slots;
   b.log.fsync = opt.fsync == "always" ? broker::storage::FsyncPolicy::always
                                       : broker::storage::FsyncPolicy::interval;
   if (!opt.data.empty() && opt.port) {
@@ -138,6 +140,12 @@ void setup_broker(CLI::App& app, Globals& g) {
                   "(Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms)")
       ->default_val(10000)
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
+  cmd->add_option("--max-incremental-fetch-session-cache-slots", opt->fetch_session_cache_slots,
+                  "How many incremental fetch sessions (KIP-227) the broker keeps (Kafka's "
+                  "max.incremental.fetch.session.cache.slots); when full, a session idle for 2 minutes, or the "
+                  "smallest one older than 2 minutes, makes room; 0: consumers always send full fetches")
+      ->default_val(1000)
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
   cmd->callback([opt, &g] { run_broker(*opt, g); });
 }
 

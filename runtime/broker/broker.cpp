@@ -26,6 +26,7 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
       m_groups(m_clock, &m_wall_clock),
       m_group_store(m_store->data_dir() / "groups" / "members.json"),
       m_txns(txn_hooks(), m_store->data_dir() / "transactions" / "state.json"),
+      m_fetch_sessions(m_options.fetch_sessions),
       m_group_timer(io),
       m_flush_timer(io),
       m_retention_timer(io),
@@ -177,6 +178,11 @@ void Broker::notify_append(const std::string& topic, int partition) {
   for (auto& w : list) {
     if (auto waiter = w.lock()) waiter->on_append();
   }
+}
+
+void Broker::topic_deleted(const std::string& topic, int partitions) {
+  if (m_fetch_sessions.topic_deleted(topic) == 0) return;
+  for (int p = 0; p < partitions; ++p) notify_append(topic, p);
 }
 
 void Broker::stop_waiting() {

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/fetch_sessions.hpp"
 #include "broker/groups/coordinator.hpp"
 #include "broker/groups/group_store.hpp"
 #include "broker/protocol/api.hpp"
@@ -62,6 +63,9 @@ struct BrokerOptions {
   // transaction.timeout.ms (Kafka's
   // transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s there).
   std::int64_t txn_timeout_check_interval_ms = 10000;
+  // Incremental fetch sessions (KIP-227; fetch_sessions.hpp): how many the
+  // broker keeps (Kafka's max.incremental.fetch.session.cache.slots; 0: none).
+  FetchSessionOptions fetch_sessions;
   // Tests only: called at the named points where a crash test stops the
   // broker (Broker::crash_point). Unset, the environment variable
   // FTGO_BROKER_CRASH_AT may name one point, at which the broker then kills
@@ -89,6 +93,7 @@ class Broker {
   storage::Store& store() { return *m_store; }
   groups::Coordinator& groups() { return m_groups; }
   txn::TxnCoordinator& txns() { return m_txns; }
+  FetchSessionCache& fetch_sessions() { return m_fetch_sessions; }
   // nullptr under FsyncPolicy::always.
   const storage::Flusher* flusher() const { return m_flusher.get(); }
 
@@ -110,6 +115,10 @@ class Broker {
 
   std::int64_t allocate_producer_id();
   std::int64_t now_ms() const;
+  std::int64_t steady_ms() const { return m_clock.now_ms(); }
+  // A topic was deleted: the fetch sessions holding its partitions report it
+  // to their clients, and the fetches parked on them answer now.
+  void topic_deleted(const std::string& topic, int partitions);
   // A point a crash test may stop at (BrokerOptions::crash_point):
   // "txn-produce-appended" (a transactional batch is in the log, nothing
   // else done), "txn-prepared" (EndTxn's decision saved, no marker written),
@@ -166,6 +175,7 @@ class Broker {
   groups::Coordinator m_groups;
   groups::GroupStore m_group_store;
   txn::TxnCoordinator m_txns;
+  FetchSessionCache m_fetch_sessions;
   std::vector<txn::TopicPartition> m_marked;  // partitions given a marker, to notify
   std::map<std::pair<std::string, int>, std::vector<std::weak_ptr<AppendWaiter>>> m_waiters;
   std::vector<std::weak_ptr<AppendWaiter>> m_all_waiters;

@@ -161,6 +161,12 @@ void serve(BrokerOptions options, const std::function<void(const std::string& ad
   // Returns when nothing is left to do: no connection, no timer.
   io.run();
   broker.flush();
+  if (const auto& st = broker.fetch_sessions().stats(); st.created > 0 || st.not_created > 0) {
+    fmt::print(stderr,
+               "ftgo broker: fetch sessions: {} created, {} not created (cache full), {} evicted, {} closed, "
+               "{} incremental fetches, {} session errors\n",
+               st.created, st.not_created, st.evicted, st.closed, st.incremental, st.session_errors);
+  }
 }
 
 }  // namespace ftgo::broker

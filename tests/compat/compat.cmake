@@ -33,7 +33,9 @@ set(FTGO_COMPAT_CASES
   "groups_sarama|${g}[sarama]"
   "go_clients|test_go_clients.py"
   "groups_mixed|test_groups.py::test_members_of_different_clients_share_one_group"
-  "groups_static|test_groups.py::test_static_member_restart_keeps_its_partitions")
+  "groups_static|test_groups.py::test_static_member_restart_keeps_its_partitions"
+  "fetch_sessions_wire|test_fetch_sessions.py::test_session_rules_on_the_wire"
+  "fetch_sessions_java|test_fetch_sessions.py::test_java_consumers_over_sixty_partitions")
 
 foreach(entry ${FTGO_COMPAT_CASES})
   string(REPLACE "|" ";" parts "${entry}")

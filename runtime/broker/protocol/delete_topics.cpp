@@ -36,8 +36,10 @@ void handle_delete_topics(Broker& broker, const Request& request, Reader& body, 
       continue;
     }
     try {
+      const int partitions = broker.store().topic(name)->partitions;
       broker.store().delete_topic(name);
       broker.txns().forget_topic(name);
+      broker.topic_deleted(name, partitions);
     } catch (const std::exception& e) {
       fmt::print(stderr, "ftgo broker: cannot delete topic {}: {}\n", name, e.what());
       rt.error_code = error::unknown_server_error;

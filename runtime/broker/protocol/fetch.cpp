@@ -5,6 +5,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/protocol/errors.hpp"
+#include "broker/protocol/fetch_context.hpp"
 #include "broker/protocol/per_partition.hpp"
 #include "broker/record_batch.hpp"
 
@@ -17,15 +18,13 @@ constexpr std::int16_t k_first_supported_version = 4;  // record batch v2
 // by its timer (max_wait_ms), whichever comes first; replies once.
 class ParkedFetch : public AppendWaiter, public std::enable_shared_from_this<ParkedFetch> {
  public:
-  ParkedFetch(Broker& broker, FetchRequest req, std::int16_t version, Reply reply)
-      : m_broker(broker), m_req(std::move(req)), m_version(version), m_reply(std::move(reply)),
+  ParkedFetch(Broker& broker, FetchContext ctx, std::int16_t version, Reply reply)
+      : m_broker(broker), m_ctx(std::move(ctx)), m_version(version), m_reply(std::move(reply)),
         m_timer(broker.io()) {}
 
   void park() {
-    for (const auto& t : m_req.topics) {
-      for (const auto& p : t.partitions) m_broker.wait_for_append(t.name, p.index, weak_from_this());
-    }
-    m_timer.expires_after(std::chrono::milliseconds(m_req.max_wait_ms));
+    wait();
+    m_timer.expires_after(std::chrono::milliseconds(m_ctx.request().max_wait_ms));
     m_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec) self->finish();
     });
@@ -35,28 +34,34 @@ class ParkedFetch : public AppendWaiter, public std::enable_shared_from_this<Par
     if (m_done) return;
     std::size_t bytes = 0;
     bool error = false;
-    FetchResponse resp = read_fetch(m_broker, m_req, m_version, bytes, error);
-    if (m_broker.stopping() || error || bytes >= static_cast<std::size_t>(std::max(0, m_req.min_bytes))) {
+    FetchResponse resp = read_fetch(m_broker, m_ctx.request(), m_version, bytes, error);
+    if (m_broker.stopping() || error || m_ctx.answer_now() ||
+        bytes >= static_cast<std::size_t>(std::max(0, m_ctx.request().min_bytes))) {
       send(resp);
       return;
     }
-    // Not enough yet (min_bytes): wait on for the next append.
-    for (const auto& t : m_req.topics) {
+    wait();  // not enough yet (min_bytes): wait on for the next append
+  }
+
+ private:
+  void wait() {
+    for (const auto& t : m_ctx.request().topics) {
       for (const auto& p : t.partitions) m_broker.wait_for_append(t.name, p.index, weak_from_this());
     }
   }
 
- private:
   void finish() {
     if (m_done) return;
     std::size_t bytes = 0;
     bool error = false;
-    send(read_fetch(m_broker, m_req, m_version, bytes, error));
+    FetchResponse resp = read_fetch(m_broker, m_ctx.request(), m_version, bytes, error);
+    send(resp);
   }
 
-  void send(const FetchResponse& resp) {
+  void send(FetchResponse& resp) {
     m_done = true;
     m_timer.cancel();
+    m_ctx.finish(resp, m_broker.steady_ms());
     Writer w = Writer::response();
     encode_fetch_response(w, resp, m_version);
     auto reply = std::move(m_reply);
@@ -64,7 +69,7 @@ class ParkedFetch : public AppendWaiter, public std::enable_shared_from_this<Par
   }
 
   Broker& m_broker;
-  FetchRequest m_req;
+  FetchContext m_ctx;
   std::int16_t m_version;
   Reply m_reply;
   boost::asio::steady_timer m_timer;
@@ -98,11 +103,11 @@ FetchRequest decode_fetch_request(Reader& r, std::int16_t version) {
     }
   }
   if (version >= 7) {
-    std::int32_t forgotten = r.array_length_not_null(6);
-    for (std::int32_t i = 0; i < forgotten; ++i) {
-      r.string();
-      std::int32_t np = r.array_length_not_null(4);
-      r.skip(static_cast<std::size_t>(np) * 4);
+    req.forgotten.resize(r.array_length_not_null(6));
+    for (auto& f : req.forgotten) {
+      f.name = r.string();
+      f.partitions.resize(r.array_length_not_null(4));
+      for (auto& index : f.partitions) index = r.i32();
     }
   }
   if (version >= 11) req.rack_id = r.string();
@@ -198,17 +203,21 @@ FetchResponse read_fetch(Broker& broker, const FetchRequest& req, std::int16_t v
 
 void handle_fetch(Broker& broker, const Request& request, Reader& body, Reply reply) {
   const std::int16_t version = request.header.api_version;
-  FetchRequest req = decode_fetch_request(body, version);
+  FetchContext ctx =
+      FetchContext::open(broker.fetch_sessions(), decode_fetch_request(body, version), version, broker.steady_ms());
+  const FetchRequest& req = ctx.request();
   std::size_t bytes = 0;
   bool error = false;
-  FetchResponse resp = read_fetch(broker, req, version, bytes, error);
-  bool enough = error || bytes >= static_cast<std::size_t>(std::max(0, req.min_bytes));
+  FetchResponse resp;
+  if (ctx.error() == error::none) resp = read_fetch(broker, req, version, bytes, error);
+  bool enough = error || ctx.answer_now() || bytes >= static_cast<std::size_t>(std::max(0, req.min_bytes));
   if (enough || req.max_wait_ms <= 0 || broker.stopping() || req.topics.empty()) {
+    ctx.finish(resp, broker.steady_ms());
     Writer w = Writer::response();
     encode_fetch_response(w, resp, version);
     return reply(std::move(w));
   }
-  auto parked = std::make_shared<ParkedFetch>(broker, std::move(req), version, std::move(reply));
+  auto parked = std::make_shared<ParkedFetch>(broker, std::move(ctx), version, std::move(reply));
   parked->park();
 }
 

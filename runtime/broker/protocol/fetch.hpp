@@ -4,8 +4,8 @@
 // one holding the fetch offset (the client skips records before its offset),
 // within the partition and response max_bytes but at least one batch. When
 // there is less than min_bytes, the fetch parks until an append to one of its
-// partitions or max_wait_ms — a timer and a waiter, no polling. No fetch
-// sessions: session id 0 tells the client to send full fetches.
+// partitions or max_wait_ms — a timer and a waiter, no polling. Fetch
+// sessions (KIP-227, v7+): fetch_context.hpp.
 // READ_COMMITTED (isolation level 1) returns batches below the last stable
 // offset only, with the aborted transactions among them (the client drops
 // their records); control batches go to every client, which skips them.
@@ -36,6 +36,11 @@ struct FetchRequest {
     std::vector<Partition> partitions;
   };
   std::vector<Topic> topics;
+  struct Forgotten {
+    std::string name;
+    std::vector<std::int32_t> partitions;
+  };
+  std::vector<Forgotten> forgotten;  // v7+: partitions to remove from the session
   std::string rack_id;  // v11+
 };
 FetchRequest decode_fetch_request(Reader& r, std::int16_t version);

@@ -20,6 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * rebalance and {"event":"record",...} per record, commits synchronously after each batch, and on
  * SIGTERM leaves the group (close) and prints {"event":"closed"}. With an instance id it is a
  * static member (group.instance.id): close does not leave, so a restart takes its place back.
+ * TOPIC may be several topics, comma-separated: records say their "topic", rebalances list
+ * "topic_partitions" ("name-N") besides "partitions".
  */
 final class Member {
     static void run(String bootstrap, String topic, String group, int sessionMs, String instance) {
@@ -45,7 +47,7 @@ final class Member {
             } catch (InterruptedException ignored) {
             }
         }));
-        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+        consumer.subscribe(List.of(topic.split(",")), new ConsumerRebalanceListener() {
             public void onPartitionsRevoked(Collection<TopicPartition> parts) {
                 print("revoked", parts);
             }
@@ -60,6 +62,7 @@ final class Member {
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
                     ObjectNode o = Ops.record(r);
                     o.put("event", "record");
+                    o.put("topic", r.topic());
                     Main.emit(o);
                 }
                 if (!batch.isEmpty()) consumer.commitSync();
@@ -80,6 +83,8 @@ final class Member {
         o.put("event", event);
         ArrayNode arr = o.putArray("partitions");
         parts.stream().map(TopicPartition::partition).sorted().forEach(arr::add);
+        ArrayNode tps = o.putArray("topic_partitions");
+        parts.stream().map(TopicPartition::toString).sorted().forEach(tps::add);
         Main.emit(o);
     }
 }
