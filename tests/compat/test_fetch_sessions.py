@@ -279,5 +279,6 @@ def test_java_consumers_over_sixty_partitions(own_target, make_client, spawn, to
         stats = re.search(r"fetch sessions: (\d+) created, .* (\d+) incremental fetches", log)
         assert stats, f"no fetch session summary in the broker's log: {log}"
         created, incremental = int(stats.group(1)), int(stats.group(2))
+        print(stats.group(0))
         assert created >= 3, log
         assert incremental > 10 * created, log  # most fetches were incremental
