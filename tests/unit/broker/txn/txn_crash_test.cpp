@@ -8,8 +8,10 @@
 // offsets a transaction holds do not expire.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "broker/protocol/api.hpp"
 #include "broker/protocol/errors.hpp"
@@ -159,16 +161,31 @@ TEST_CASE("aborted transactions below the log start offset are dropped, and stay
     f.call(api_key::delete_records, 1, hex("00000001") + s16("t") + hex("00000001 00000000 ffffffffffffffff 00007530"));
     CHECK(f.broker->txns().partitions().empty());
   }
-  SECTION("retention") {
-    // Whatever moved the log start (retention deleting segments does so),
-    // the retention pass trims the aborted list.
-    f.broker->store().partition("t", 0)->delete_records_before(6);
-    REQUIRE(parts.size() == 1);
-    f.broker->enforce_retention();
-    CHECK(parts.empty());
-    reopen(f);
-    CHECK(f.broker->txns().partitions().empty());
+}
+
+TEST_CASE("retention deleting the segments of aborted transactions drops them from the list", "[broker][txn]") {
+  BrokerFixture f;
+  f.broker.reset();
+  ftgo::broker::BrokerOptions opt;
+  opt.data_dir = f.dir.path / "kafka";
+  opt.log.segment_bytes = 1024;  // the least: a segment per transaction below
+  opt.log.retention_ms = 1;   // every segment but the active one expires
+  f.broker = std::make_unique<ftgo::broker::Broker>(f.io, opt);
+  f.auto_create("t");
+  Producer p = init(f, "tx");
+  for (bool commit : {false, false, true}) {  // 0-59 ABORT 60; 61-120 ABORT 121; 122-181 COMMIT 182
+    REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+    REQUIRE(produce(f, "tx", p, "t", 60) == error::none);  // about 700 bytes
+    REQUIRE(end_txn(f, "tx", p, commit) == error::none);
   }
+  REQUIRE(f.broker->txns().partitions().at({"t", 0}).aborted().size() == 2);
+  // The markers carry the wall-clock time: let 1 ms pass for them too.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  f.broker->enforce_retention();
+  REQUIRE(f.broker->store().partition("t", 0)->log_start_offset() == 122);  // the active segment's
+  CHECK(f.broker->txns().partitions().empty());
+  reopen(f);
+  CHECK(f.broker->txns().partitions().empty());
 }
 
 TEST_CASE("an offset a transaction holds does not expire, nor does its group go", "[broker][txn][retention]") {
