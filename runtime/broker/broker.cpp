@@ -54,6 +54,9 @@ Broker::Broker(boost::asio::io_context& io, BrokerOptions options)
   // Transaction state is not soft: a file that does not load stops the
   // broker rather than let read_committed consumers see aborted records.
   m_txns.load();
+  // What a crash left of a deleted topic (between its deletion and the save
+  // that forgets it) must not apply to a topic re-created with its name.
+  trim_aborted_txns();
 }
 
 txn::TxnHooks Broker::txn_hooks() {

@@ -122,7 +122,8 @@ class Broker {
   // A point a crash test may stop at (BrokerOptions::crash_point):
   // "txn-produce-appended" (a transactional batch is in the log, nothing
   // else done), "txn-prepared" (EndTxn's decision saved, no marker written),
-  // "txn-markers-written" (markers and offsets written, Complete* not saved).
+  // "txn-markers-written" (markers and offsets written, Complete* not saved),
+  // "topic-deleted" (a topic's files gone, its transaction state not yet).
   void crash_point(std::string_view point) const;
 
   // Flushes every log on the calling thread, after the syncs queued on the

@@ -38,6 +38,7 @@ void handle_delete_topics(Broker& broker, const Request& request, Reader& body, 
     try {
       const int partitions = broker.store().topic(name)->partitions;
       broker.store().delete_topic(name);
+      broker.crash_point("topic-deleted");
       broker.txns().forget_topic(name);
       broker.topic_deleted(name, partitions);
     } catch (const std::exception& e) {

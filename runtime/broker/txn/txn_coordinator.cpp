@@ -81,14 +81,22 @@ std::int16_t TxnCoordinator::check_producer(const Transaction* t, std::int64_t p
   return error::none;
 }
 
-void TxnCoordinator::bump_epoch(Transaction& t) {
-  if (t.epoch >= INT16_MAX - 1) {  // exhausted: a new producer id (as Kafka does)
+// The epoch + 1, so that every producer of the older one is fenced; an
+// ongoing transaction is aborted with markers of that epoch under the
+// producer id its batches carry. When the epoch is exhausted the id changes
+// (as Kafka does) only after those markers: markers under the new id would
+// leave the old id's transaction open on its partitions, holding their last
+// stable offset for good. Example: id 7 at epoch 32766 with records at 0-1
+// of partition a: ABORT (7, 32767) at 2, then a new id at epoch 0.
+void TxnCoordinator::fence(Transaction& t) {
+  const bool exhausted = t.epoch >= INT16_MAX - 1;
+  if (t.epoch < INT16_MAX) ++t.epoch;
+  if (t.status == TxnStatus::ongoing) complete(t, false);
+  if (exhausted) {
     m_by_producer.erase(t.producer_id);
     t.producer_id = m_hooks.allocate_producer_id();
     t.epoch = 0;
     m_by_producer[t.producer_id] = t.id;
-  } else {
-    ++t.epoch;
   }
 }
 
@@ -118,8 +126,7 @@ InitResult TxnCoordinator::init_producer_id(const std::optional<std::string>& tr
   Transaction& t = it->second;
   // A producer that knows its id and epoch (v3+) must be the current one.
   if (producer_id >= 0 && (producer_id != t.producer_id || epoch != t.epoch)) return {error::producer_fenced, -1, -1};
-  bump_epoch(t);  // fences every producer of the older epoch
-  if (t.status == TxnStatus::ongoing) complete(t, false);
+  fence(t);
   t.status = TxnStatus::empty;
   t.timeout_ms = timeout_ms;
   save();
@@ -305,6 +312,11 @@ std::size_t TxnCoordinator::trim_aborted(const std::function<std::int64_t(const 
   std::size_t n = 0;
   for (auto it = m_partitions.begin(); it != m_partitions.end();) {
     std::int64_t start = log_start(it->first);
+    if (start < 0) {  // the partition is gone (a crash before forget_topic saved): so is what it knew
+      n += it->second.aborted().size() + it->second.open().size();
+      it = m_partitions.erase(it);
+      continue;
+    }
     if (start > 0) n += it->second.trim_below(start);
     it = it->second.empty() ? m_partitions.erase(it) : std::next(it);
   }
@@ -325,8 +337,7 @@ std::size_t TxnCoordinator::abort_expired(std::int64_t now_ms) {
   std::size_t n = 0;
   for (auto& [id, t] : m_txns) {
     if (t.status != TxnStatus::ongoing || t.started_ms + t.timeout_ms > now_ms) continue;
-    bump_epoch(t);  // the timed-out producer is fenced, as Kafka's coordinator does
-    complete(t, false);
+    fence(t);  // the timed-out producer is fenced, as Kafka's coordinator does
     ++n;
   }
   if (n > 0) save();

@@ -175,7 +175,7 @@ class TxnCoordinator {
   void complete(Transaction& t, bool commit);
   void finish(Transaction& t, bool commit);
   void crash_point(const char* point) const;
-  void bump_epoch(Transaction& t);
+  void fence(Transaction& t);
   void save() const;
 
   TxnHooks m_hooks;

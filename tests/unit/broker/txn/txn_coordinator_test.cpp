@@ -2,6 +2,8 @@
 // to a list (offsets counted per partition), offset commits to a map.
 #include <catch2/catch.hpp>
 
+#include <climits>
+
 #include "broker/protocol/errors.hpp"
 #include "broker/txn/txn_coordinator.hpp"
 #include "../storage/temp_dir.hpp"
@@ -287,4 +289,45 @@ TEST_CASE("offsets staged by an ongoing transaction are pending for their group"
   CHECK_FALSE(c.has_pending_offsets("other"));
   REQUIRE(c.end_txn("t", p.producer_id, p.epoch, false) == error::none);
   CHECK_FALSE(c.has_pending_offsets("g"));
+}
+
+TEST_CASE("an exhausted epoch aborts the open transaction under its own producer id, then changes id",
+          "[broker][txn]") {
+  Fake f;
+  TxnCoordinator c(f.hooks(), {});
+  InitResult p = c.init_producer_id("t", 1000, -1, -1, 0);
+  while (p.epoch < INT16_MAX - 1) p = c.init_producer_id("t", 1000, -1, -1, 0);
+  REQUIRE(p.epoch == INT16_MAX - 1);
+  REQUIRE(c.add_partitions("t", p.producer_id, p.epoch, {a}, 0) == error::none);
+  f.produce(c, a, p.producer_id, 2);  // 0-1
+  InitResult q;
+  SECTION("by a new producer") { q = c.init_producer_id("t", 1000, -1, -1, 0); }
+  SECTION("by the timeout") {
+    REQUIRE(c.abort_expired(1000) == 1);
+    q = {error::none, c.find("t")->producer_id, c.find("t")->epoch};
+  }
+  CHECK(q.producer_id != p.producer_id);
+  CHECK(q.epoch == 0);
+  // ABORT at 2 under the old id, a fencing epoch: the partition is settled.
+  REQUIRE(f.markers.size() == 1);
+  CHECK(f.markers[0].producer_id == p.producer_id);
+  CHECK(f.markers[0].epoch == INT16_MAX);
+  CHECK_FALSE(f.markers[0].commit);
+  CHECK(c.last_stable_offset(a, 3) == 3);
+  CHECK(c.aborted_in(a, 0, 3) == std::vector<AbortedTxn>{{p.producer_id, 0, 2}});
+  CHECK(c.end_txn("t", p.producer_id, p.epoch, false) == error::invalid_producer_id_mapping);
+}
+
+TEST_CASE("a partition that is gone loses its transaction state at the next trim", "[broker][txn]") {
+  Fake f;
+  TxnCoordinator c(f.hooks(), {});
+  InitResult p = c.init_producer_id("t", 1000, -1, -1, 0);
+  REQUIRE(c.add_partitions("t", p.producer_id, p.epoch, {a, b}, 0) == error::none);
+  f.produce(c, a, p.producer_id, 2);
+  f.produce(c, b, p.producer_id, 2);
+  REQUIRE(c.end_txn("t", p.producer_id, p.epoch, false) == error::none);
+  REQUIRE(c.partitions().size() == 2);
+  CHECK(c.trim_aborted([](const TopicPartition& tp) -> std::int64_t { return tp == a ? -1 : 0; }) == 1);
+  CHECK(c.aborted_in(a, 0, 10).empty());
+  CHECK(c.aborted_in(b, 0, 10).size() == 1);
 }

@@ -205,3 +205,27 @@ TEST_CASE("an offset a transaction holds does not expire, nor does its group go"
   f.broker->expire_offsets();  // nothing holds it now
   CHECK_FALSE(f.broker->store().committed_offset("g", "in", 0).has_value());
 }
+
+TEST_CASE("a crash between a topic's deletion and its forgetting does not hide a re-created topic's records",
+          "[broker][txn]") {
+  BrokerFixture f;
+  f.auto_create("t");
+  Producer p = init(f, "tx");
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 2) == error::none);  // 0-1 ABORT 2
+  REQUIRE(end_txn(f, "tx", p, false) == error::none);
+  reopen(f, "topic-deleted");
+  REQUIRE_THROWS_AS(f.call(api_key::delete_topics, 1, hex("00000001") + s16("t") + hex("00007530")), Crash);
+  reopen(f);
+
+  // The same producer id commits a transaction on the topic made again: its
+  // records are not read as those of the old topic's aborted transaction.
+  f.auto_create("t");
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 2) == error::none);  // 0-1 COMMIT 2
+  REQUIRE(end_txn(f, "tx", p, true) == error::none);
+  Fetched got = fetch(f, "t", 1);
+  CHECK(got.last_stable_offset == 3);
+  CHECK(got.aborted.empty());
+  CHECK(got.batch_offsets == std::vector<std::int64_t>{0, 2});
+}
