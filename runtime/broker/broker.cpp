@@ -74,6 +74,10 @@ txn::TxnHooks Broker::txn_hooks() {
     }
   };
   hooks.crash_point = [this](const char* point) { crash_point(point); };
+  hooks.log_end = [this](const txn::TopicPartition& tp) -> std::int64_t {
+    const storage::PartitionLog* log = m_store->partition(tp.topic, tp.partition);
+    return log ? log->high_watermark() : -1;
+  };
   return hooks;
 }
 
@@ -85,6 +89,8 @@ std::int64_t Broker::write_marker(const txn::TopicPartition& tp, std::int64_t pr
                                   bool commit) {
   storage::PartitionLog* log = m_store->partition(tp.topic, tp.partition);
   if (!log) return -1;
+  // Else a failure is k_marker_failed: the coordinator tries again later
+  // rather than take the transaction as ended there.
   auto batch = txn::make_control_batch(producer_id, epoch, commit ? txn::ControlType::commit : txn::ControlType::abort,
                                        0, now_ms());
   try {
@@ -92,14 +98,14 @@ std::int64_t Broker::write_marker(const txn::TopicPartition& tp, std::int64_t pr
     if (res.error != storage::AppendError::none) {
       fmt::print(stderr, "ftgo broker: the transaction marker for {}-{} was refused ({})\n", tp.topic, tp.partition,
                  static_cast<int>(res.error));
-      return -1;
+      return txn::k_marker_failed;
     }
     m_marked.push_back(tp);
     return res.base_offset;
   } catch (const std::exception& e) {
     fmt::print(stderr, "ftgo broker: cannot write the transaction marker for {}-{}: {}\n", tp.topic, tp.partition,
                e.what());
-    return -1;
+    return txn::k_marker_failed;
   }
 }
 
@@ -397,6 +403,8 @@ void Broker::arm_txn_timer() {
   m_txn_timer.async_wait([this](const boost::system::error_code& ec) {
     m_txn_timer_armed = false;
     if (ec) return;
+    if (std::size_t n = m_txns.retry_markers(); n > 0)
+      fmt::print(stderr, "ftgo broker: wrote the pending markers of {} transaction(s)\n", n);
     if (std::size_t n = m_txns.abort_expired(now_ms()); n > 0)
       fmt::print(stderr, "ftgo broker: aborted {} transaction(s) past their transaction.timeout.ms\n", n);
     notify_marked();

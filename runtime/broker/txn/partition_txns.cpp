@@ -35,6 +35,17 @@ std::size_t PartitionTxns::trim_below(std::int64_t offset) {
   return std::erase_if(m_aborted, [offset](const AbortedTxn& a) { return a.last_offset < offset; });
 }
 
+std::vector<AbortedTxn> PartitionTxns::lost_tail(std::int64_t log_end) {
+  for (auto& [pid, first] : m_open) first = std::min(first, log_end);
+  std::vector<AbortedTxn> lost;
+  std::erase_if(m_aborted, [&](const AbortedTxn& a) {
+    if (a.last_offset < log_end) return false;
+    if (a.first_offset < log_end) lost.push_back(a);
+    return true;
+  });
+  return lost;
+}
+
 void PartitionTxns::restore(std::map<std::int64_t, std::int64_t> open, std::vector<AbortedTxn> aborted) {
   m_open = std::move(open);
   m_aborted = std::move(aborted);

@@ -45,6 +45,13 @@ class PartitionTxns {
   // Forgets aborted transactions that end below `offset` (the log start);
   // returns how many.
   std::size_t trim_below(std::int64_t offset);
+  // After a log lost its tail from `log_end` (a power cut under --fsync
+  // interval; this state survives it): open entries past it move to it, and
+  // aborted entries whose marker was past it are removed; those with records
+  // left before it are returned, to be aborted again by a new marker.
+  std::vector<AbortedTxn> lost_tail(std::int64_t log_end);
+  // An aborted transaction whose marker is past every listed one.
+  void add_aborted(const AbortedTxn& a) { m_aborted.push_back(a); }
 
   bool empty() const { return m_open.empty() && m_aborted.empty(); }
   const std::map<std::int64_t, std::int64_t>& open() const { return m_open; }  // producer id -> first offset

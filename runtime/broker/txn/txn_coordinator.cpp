@@ -45,16 +45,48 @@ void TxnCoordinator::load() {
     m_txns.emplace(std::move(id), std::move(t));
   }
   m_partitions = std::move(state.partitions);
+  bool repaired = repair_lost_tails();
   // A crash after the decision to commit or abort was saved and before the
   // end of its markers: what EndTxn began is finished, as Kafka's coordinator
   // does with a transaction it loads in PrepareCommit/PrepareAbort.
   bool finished = false;
   for (auto& [id, t] : m_txns) {
     if (t.status != TxnStatus::prepare_commit && t.status != TxnStatus::prepare_abort) continue;
-    finish(t, t.status == TxnStatus::prepare_commit);
+    finish(t, t.status == TxnStatus::prepare_commit);  // what fails is retried by retry_markers()
     finished = true;
   }
-  if (finished) save();
+  if (finished || repaired) save();
+}
+
+// Under --fsync interval a power cut can take a log's tail but not the
+// state file (fsync'd at every save). An ABORT marker listed past the log
+// end is gone: a client told of the aborted transaction would drop every
+// later record of its producer, committed ones too, waiting for it. Example:
+// producer 7 aborted 0-1 with the marker at 2, the log kept only 0-1: a new
+// ABORT of 7 at 2 replaces the entry {7, 0, 2}.
+bool TxnCoordinator::repair_lost_tails() {
+  if (!m_hooks.log_end) return false;
+  bool changed = false;
+  for (auto& [tp, p] : m_partitions) {
+    std::int64_t end = m_hooks.log_end(tp);
+    if (end < 0) continue;  // gone: trim_aborted drops it
+    std::size_t before = p.aborted().size();
+    std::vector<AbortedTxn> lost = p.lost_tail(end);
+    changed = changed || p.aborted().size() != before || !p.open().empty();
+    for (const AbortedTxn& a : lost) {
+      auto owner = m_by_producer.find(a.producer_id);
+      std::int16_t epoch = owner == m_by_producer.end() ? INT16_MAX : m_txns.at(owner->second).epoch;
+      std::int64_t offset = m_hooks.write_marker(tp, a.producer_id, epoch, false);
+      if (offset >= 0) {
+        p.add_aborted({a.producer_id, a.first_offset, offset});
+      } else {  // held back for good rather than read as committed
+        fmt::print(stderr, "ftgo broker: cannot write again the lost ABORT marker of producer {} on {}-{}\n",
+                   a.producer_id, tp.topic, tp.partition);
+        p.begin(a.producer_id, a.first_offset);
+      }
+    }
+  }
+  return changed;
 }
 
 void TxnCoordinator::crash_point(const char* point) const {
@@ -92,7 +124,7 @@ void TxnCoordinator::fence(Transaction& t) {
   const bool exhausted = t.epoch >= INT16_MAX - 1;
   if (t.epoch < INT16_MAX) ++t.epoch;
   if (t.status == TxnStatus::ongoing) complete(t, false);
-  if (exhausted) {
+  if (exhausted && !preparing(t)) {  // else at the next fence, once the markers are written
     m_by_producer.erase(t.producer_id);
     t.producer_id = m_hooks.allocate_producer_id();
     t.epoch = 0;
@@ -126,7 +158,12 @@ InitResult TxnCoordinator::init_producer_id(const std::optional<std::string>& tr
   Transaction& t = it->second;
   // A producer that knows its id and epoch (v3+) must be the current one.
   if (producer_id >= 0 && (producer_id != t.producer_id || epoch != t.epoch)) return {error::producer_fenced, -1, -1};
+  if (preparing(t)) return {error::concurrent_transactions, -1, -1};  // markers still to write: retried
   fence(t);
+  if (preparing(t)) {  // the abort's markers could not all be written
+    save();
+    return {error::concurrent_transactions, -1, -1};
+  }
   t.status = TxnStatus::empty;
   t.timeout_ms = timeout_ms;
   save();
@@ -148,6 +185,7 @@ std::int16_t TxnCoordinator::add_partitions(const std::string& id, std::int64_t 
   auto it = m_txns.find(id);
   Transaction* t = it == m_txns.end() ? nullptr : &it->second;
   if (std::int16_t e = check_producer(t, producer_id, epoch); e != error::none) return e;
+  if (preparing(*t)) return error::concurrent_transactions;
   bool changed = t->status != TxnStatus::ongoing;
   begin(*t, now_ms);
   std::size_t before = t->partitions.size();
@@ -161,6 +199,7 @@ std::int16_t TxnCoordinator::add_offsets(const std::string& id, std::int64_t pro
   auto it = m_txns.find(id);
   Transaction* t = it == m_txns.end() ? nullptr : &it->second;
   if (std::int16_t e = check_producer(t, producer_id, epoch); e != error::none) return e;
+  if (preparing(*t)) return error::concurrent_transactions;
   begin(*t, now_ms);
   t->groups.insert(group);
   save();
@@ -188,7 +227,7 @@ void TxnCoordinator::stage_offsets(const std::string& id, const std::string& gro
 
 bool TxnCoordinator::has_pending_offset(const std::string& group, const TopicPartition& tp) const {
   for (const auto& [id, t] : m_txns) {
-    if (t.status != TxnStatus::ongoing) continue;
+    if (t.status != TxnStatus::ongoing && t.status != TxnStatus::prepare_commit) continue;
     auto it = t.offsets.find(group);
     if (it != t.offsets.end() && it->second.contains(tp)) return true;
   }
@@ -209,7 +248,7 @@ std::int16_t TxnCoordinator::end_txn(const std::string& id, std::int64_t produce
       return commit ? error::none : error::invalid_txn_state;
     case TxnStatus::complete_abort:
       return commit ? error::invalid_txn_state : error::none;
-    case TxnStatus::prepare_commit:  // never seen between calls: load() and complete() finish them
+    case TxnStatus::prepare_commit:  // a marker could not be written: retry_markers() writes it
     case TxnStatus::prepare_abort:
       return error::concurrent_transactions;
     case TxnStatus::empty:
@@ -230,9 +269,14 @@ void TxnCoordinator::complete(Transaction& t, bool commit) {
   finish(t, commit);
 }
 
-void TxnCoordinator::finish(Transaction& t, bool commit) {
+bool TxnCoordinator::finish(Transaction& t, bool commit) {
+  std::set<TopicPartition> failed;
   for (const TopicPartition& tp : t.partitions) {
     std::int64_t offset = m_hooks.write_marker(tp, t.producer_id, t.epoch, commit);
+    if (offset == k_marker_failed) {  // the partition keeps its open entry: held back, never read as committed
+      failed.insert(tp);
+      continue;
+    }
     auto pit = m_partitions.find(tp);
     if (pit == m_partitions.end()) continue;
     if (offset >= 0) {
@@ -241,6 +285,10 @@ void TxnCoordinator::finish(Transaction& t, bool commit) {
       pit->second.end(t.producer_id, -1, true);  // the partition is gone: nothing to hide
     }
     if (pit->second.empty()) m_partitions.erase(pit);
+  }
+  if (!failed.empty()) {  // stays Prepare*, with the partitions still to mark
+    t.partitions = std::move(failed);
+    return false;
   }
   if (commit) {
     for (const auto& [group, offsets] : t.offsets)
@@ -252,6 +300,15 @@ void TxnCoordinator::finish(Transaction& t, bool commit) {
   t.partitions.clear();
   t.groups.clear();
   t.offsets.clear();
+  return true;
+}
+
+std::size_t TxnCoordinator::retry_markers() {
+  std::size_t n = 0;
+  for (auto& [id, t] : m_txns)
+    if (preparing(t) && finish(t, t.status == TxnStatus::prepare_commit)) ++n;
+  if (n > 0) save();
+  return n;
 }
 
 std::int16_t TxnCoordinator::check_produce(const TopicPartition& tp, std::int64_t producer_id,
@@ -326,7 +383,7 @@ std::size_t TxnCoordinator::trim_aborted(const std::function<std::int64_t(const 
 
 bool TxnCoordinator::has_pending_offsets(const std::string& group) const {
   for (const auto& [id, t] : m_txns) {
-    if (t.status != TxnStatus::ongoing) continue;
+    if (t.status != TxnStatus::ongoing && t.status != TxnStatus::prepare_commit) continue;
     auto it = t.offsets.find(group);
     if (it != t.offsets.end() && !it->second.empty()) return true;
   }
@@ -346,6 +403,8 @@ std::size_t TxnCoordinator::abort_expired(std::int64_t now_ms) {
 
 std::optional<std::int64_t> TxnCoordinator::next_deadline() const {
   std::optional<std::int64_t> next;
+  for (const auto& [id, t] : m_txns)
+    if (preparing(t)) return 0;  // markers to write again at the next check
   for (const auto& [id, t] : m_txns)
     if (t.status == TxnStatus::ongoing && (!next || t.started_ms + t.timeout_ms < *next))
       next = t.started_ms + t.timeout_ms;

@@ -21,7 +21,10 @@
 // here: the markers are appended to the local logs inside EndTxn (or the
 // InitProducerId or timeout abort) on the io thread, so every later request
 // finds the transaction Complete*; and a Prepare* state left by a crash is
-// completed by load() before the server accepts a connection.
+// completed by load() before the server accepts a connection. Only a marker
+// that cannot be written (an I/O error) leaves a transaction Prepare*: then
+// InitProducerId, AddPartitionsToTxn and AddOffsetsToTxn get
+// CONCURRENT_TRANSACTIONS (retriable) until retry_markers() writes it.
 //
 // Markers and offset commits go through TxnHooks (the Broker's log and offset
 // store; fakes in the unit tests). Every change is saved to `state_file`
@@ -72,13 +75,20 @@ struct Transaction {
   std::map<std::string, std::map<TopicPartition, PendingOffset>> offsets;  // by group
 };
 
+inline constexpr std::int64_t k_marker_failed = -2;
+
 struct TxnHooks {
   std::function<std::int64_t()> allocate_producer_id;
-  // Appends a COMMIT or ABORT marker to a partition; returns its offset, or
-  // -1 when the partition no longer exists.
+  // Appends a COMMIT or ABORT marker to a partition; returns its offset, -1
+  // when the partition no longer exists, k_marker_failed when it exists but
+  // the marker could not be written (an I/O error): then the transaction
+  // stays Prepare* and the marker is written again by retry_markers().
   std::function<std::int64_t(const TopicPartition&, std::int64_t producer_id, std::int16_t epoch, bool commit)>
       write_marker;
   std::function<void(const std::string& group, const TopicPartition&, const PendingOffset&)> commit_offset;
+  // A partition's log end offset, -1 when it is gone (load() checks the
+  // state against the logs; may be empty: no check).
+  std::function<std::int64_t(const TopicPartition&)> log_end;
   // Tests only (may be empty): called at the named points a crash test
   // stops at ("txn-prepared", "txn-markers-written").
   std::function<void(const char* point)> crash_point;
@@ -159,7 +169,11 @@ class TxnCoordinator {
   // Ongoing transactions past their timeout are aborted (epoch + 1).
   // Returns how many.
   std::size_t abort_expired(std::int64_t now_ms);
-  // The earliest time an ongoing transaction times out.
+  // Transactions left in PrepareCommit/PrepareAbort by a marker that could
+  // not be written: their markers are written again. Returns how many end.
+  std::size_t retry_markers();
+  // The earliest time an ongoing transaction times out (0 while one is
+  // preparing: its markers are retried at the next check).
   std::optional<std::int64_t> next_deadline() const;
 
   const Transaction* find(const std::string& id) const;
@@ -173,8 +187,15 @@ class TxnCoordinator {
   // Prepare* saved, the markers written, the offsets applied (at a commit):
   // Complete*, which the caller saves.
   void complete(Transaction& t, bool commit);
-  void finish(Transaction& t, bool commit);
+  // Writes the markers (and applies the offsets at a commit): Complete*, or
+  // false when a marker failed (t keeps Prepare* and the partitions left).
+  bool finish(Transaction& t, bool commit);
+  static bool preparing(const Transaction& t) {
+    return t.status == TxnStatus::prepare_commit || t.status == TxnStatus::prepare_abort;
+  }
   void crash_point(const char* point) const;
+  // load(): the state against logs that lost their tail (PartitionTxns::lost_tail).
+  bool repair_lost_tails();
   void fence(Transaction& t);
   void save() const;
 

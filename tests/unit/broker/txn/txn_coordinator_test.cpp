@@ -24,11 +24,13 @@ struct Fake {
   std::map<TopicPartition, std::int64_t> end;  // next offset per partition
   std::vector<Marker> markers;
   std::map<std::pair<std::string, TopicPartition>, std::int64_t> committed;
+  std::set<TopicPartition> failing;  // their markers cannot be written
 
   TxnHooks hooks() {
     TxnHooks h;
     h.allocate_producer_id = [this] { return next_id++; };
     h.write_marker = [this](const TopicPartition& tp, std::int64_t pid, std::int16_t epoch, bool commit) {
+      if (failing.contains(tp)) return k_marker_failed;
       markers.push_back({tp, pid, epoch, commit});
       return end[tp]++;
     };
@@ -262,8 +264,10 @@ TEST_CASE("the aborted list follows the log start offset, and the trimmed list i
   c.load();
   CHECK(c.aborted_in(a, 0, 4) == std::vector<AbortedTxn>{{p.producer_id, 2, 3}});
   CHECK_FALSE(c.partitions().contains(b));
-  // A partition that is gone (-1) keeps its entries: forget_topic drops them.
-  CHECK(c.trim_aborted([](const TopicPartition&) { return std::int64_t{-1}; }) == 0);
+  // A partition that is gone (-1) loses its entries (forget_topic drops them
+  // too, unless a crash came between the topic's deletion and its save).
+  CHECK(c.trim_aborted([](const TopicPartition&) { return std::int64_t{-1}; }) == 1);
+  CHECK(c.partitions().empty());
 }
 
 TEST_CASE("an abort whose marker is not after the transaction's first offset is not listed", "[broker][txn]") {
@@ -330,4 +334,55 @@ TEST_CASE("a partition that is gone loses its transaction state at the next trim
   CHECK(c.trim_aborted([](const TopicPartition& tp) -> std::int64_t { return tp == a ? -1 : 0; }) == 1);
   CHECK(c.aborted_in(a, 0, 10).empty());
   CHECK(c.aborted_in(b, 0, 10).size() == 1);
+}
+
+TEST_CASE("a marker that cannot be written keeps its records held back until it is written again",
+          "[broker][txn]") {
+  Fake f;
+  TxnCoordinator c(f.hooks(), {});
+  const bool commit = GENERATE(true, false);
+  InitResult p = c.init_producer_id("t", 1000, -1, -1, 0);
+  REQUIRE(c.add_partitions("t", p.producer_id, p.epoch, {a, b}, 0) == error::none);
+  REQUIRE(c.add_offsets("t", p.producer_id, p.epoch, "g", 0) == error::none);
+  c.stage_offsets("t", "g", {{a, PendingOffset{7, -1, ""}}});
+  f.produce(c, a, p.producer_id, 2);  // 0-1
+  f.produce(c, b, p.producer_id, 2);  // 0-1
+  f.failing.insert(a);
+  REQUIRE(c.end_txn("t", p.producer_id, p.epoch, commit) == error::none);  // the decision is made
+
+  // b has its marker; a's records stay behind the last stable offset, neither
+  // read as committed before the commit is complete nor after an abort.
+  CHECK(c.last_stable_offset(b, 3) == 3);
+  CHECK(c.last_stable_offset(a, 2) == 0);
+  CHECK(c.find("t")->status == (commit ? TxnStatus::prepare_commit : TxnStatus::prepare_abort));
+  CHECK(f.committed.empty());
+  CHECK(c.next_deadline() == 0);
+  CHECK(c.add_partitions("t", p.producer_id, p.epoch, {a}, 0) == error::concurrent_transactions);
+  CHECK(c.init_producer_id("t", 1000, -1, -1, 0).error == error::concurrent_transactions);
+  CHECK(c.end_txn("t", p.producer_id, p.epoch, commit) == error::concurrent_transactions);
+  CHECK(c.retry_markers() == 0);
+
+  f.failing.clear();
+  CHECK(c.retry_markers() == 1);
+  CHECK(c.last_stable_offset(a, 3) == 3);
+  CHECK(c.aborted_in(a, 0, 3) == (commit ? std::vector<AbortedTxn>{} : std::vector<AbortedTxn>{{p.producer_id, 0, 2}}));
+  CHECK(f.committed.size() == (commit ? 1u : 0u));
+  CHECK(f.markers.size() == 2);  // b once, a once
+  CHECK(c.end_txn("t", p.producer_id, p.epoch, commit) == error::none);
+  CHECK(c.add_partitions("t", p.producer_id, p.epoch, {a}, 0) == error::none);
+}
+
+TEST_CASE("a log that lost its tail: open entries move to its end, the aborts it lost are returned",
+          "[broker][txn]") {
+  PartitionTxns p;
+  p.begin(8, 3);
+  p.end(8, 5, false);  // {8, 3, 5}
+  p.begin(7, 10);
+  p.end(7, 12, false);  // {7, 10, 12}
+  p.begin(6, 13);
+  p.end(6, 14, false);  // {6, 13, 14}: nothing of it left
+  p.begin(9, 15);
+  CHECK(p.lost_tail(11) == std::vector<AbortedTxn>{{7, 10, 12}});
+  CHECK(p.aborted() == std::vector<AbortedTxn>{{8, 3, 5}});
+  CHECK(p.open().at(9) == 11);
 }

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -228,4 +229,32 @@ TEST_CASE("a crash between a topic's deletion and its forgetting does not hide a
   CHECK(got.last_stable_offset == 3);
   CHECK(got.aborted.empty());
   CHECK(got.batch_offsets == std::vector<std::int64_t>{0, 2});
+}
+
+TEST_CASE("an ABORT marker lost with the log's tail is written again at the restart", "[broker][txn]") {
+  BrokerFixture f;
+  f.auto_create("t");
+  Producer p = init(f, "tx");
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 2) == error::none);  // 0-1
+  const auto segment = f.dir.path / "kafka" / "topics" / "t" / "0" / "00000000000000000000.log";
+  const auto kept = std::filesystem::file_size(segment);
+  REQUIRE(end_txn(f, "tx", p, false) == error::none);  // ABORT at 2
+  // A power cut under --fsync interval: the state file kept the abort, the
+  // log lost its marker.
+  f.broker.reset();
+  std::filesystem::resize_file(segment, kept);
+  reopen(f);
+
+  // The marker is at 2 again, so the producer's next, committed transaction
+  // is not taken for part of the aborted one.
+  REQUIRE(add_partition(f, "tx", p, "t") == error::none);
+  REQUIRE(produce(f, "tx", p, "t", 2) == error::none);  // 3-4
+  REQUIRE(end_txn(f, "tx", p, true) == error::none);    // COMMIT at 5
+  Fetched got = fetch(f, "t", 1);
+  CHECK(got.last_stable_offset == 6);
+  CHECK(got.aborted == Aborted{{p.id, 0}});
+  CHECK(got.batch_offsets == std::vector<std::int64_t>{0, 2, 3, 5});
+  CHECK(f.broker->txns().partitions().at({"t", 0}).aborted() ==
+        std::vector<ftgo::broker::txn::AbortedTxn>{{p.id, 0, 2}});
 }
