@@ -91,9 +91,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(mode, port, pid, topic, partitions, seconds):
+def run(mode, port, pid, topic, offsets, seconds, quiet=False):
+    """Consumes from `offsets` (moved on in place) for `seconds`; prints the figures."""
     w = Wire(port)
-    offsets = {p: 0 for p in range(partitions)}
     session, epoch, requests, records = 0, -1 if mode == "sessionless" else 0, 0, 0
     changed = set(offsets)
     cpu0, t0 = cpu_seconds(pid), time.time()
@@ -118,6 +118,8 @@ def run(mode, port, pid, topic, partitions, seconds):
                 epoch += 1
     elapsed, cpu = time.time() - t0, cpu_seconds(pid) - cpu0
     w.sock.close()
+    if quiet:
+        return
     print(f"{mode:12s} {requests:6d} requests {records:7d} records  "
           f"{w.sent / requests:8.0f} B/request {w.received / requests:8.0f} B/response  "
           f"broker CPU {1000 * cpu / elapsed:6.1f} ms/s {1e6 * cpu / requests:7.0f} us/request")
@@ -147,7 +149,8 @@ def main():
         from confluent_kafka.admin import AdminClient, NewTopic
         bootstrap = f"127.0.0.1:{port}"
         topic = "bench"
-        AdminClient({"bootstrap.servers": bootstrap}).create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
+        admin = AdminClient({"bootstrap.servers": bootstrap})  # must outlive the future
+        admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
 
         def produce():
             p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 0})
@@ -162,8 +165,10 @@ def main():
         producer.start()
         time.sleep(1)
         print(f"{partitions} partitions, {rate:.0f} records/s of 100 bytes, {seconds:.0f} s per mode")
+        offsets = {p: 0 for p in range(partitions)}
+        run("sessionless", port, broker.pid, topic, offsets, 1, quiet=True)  # to the end first
         for mode in ("sessionless", "sessions", "sessionless", "sessions"):
-            run(mode, port, broker.pid, topic, partitions, seconds)
+            run(mode, port, broker.pid, topic, offsets, seconds)
         stop.set()
         producer.join(15)
     finally:
