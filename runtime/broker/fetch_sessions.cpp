@@ -35,6 +35,7 @@ void FetchSession::add_or_update(const SessionPartition& p) {
 bool FetchSession::remove(const std::string& topic, std::int32_t partition) {
   auto it = m_index.find({topic, partition});
   if (it == m_index.end()) return false;
+  if (it->second->topic_deleted) --m_deleted_marks;
   m_order.erase(it->second);
   m_index.erase(it);
   return true;
@@ -50,6 +51,7 @@ std::size_t FetchSession::mark_topic_deleted(const std::string& topic) {
   std::size_t n = 0;
   for (auto it = m_index.lower_bound({topic, std::numeric_limits<std::int32_t>::min()});
        it != m_index.end() && it->first.first == topic; ++it) {
+    if (!it->second->topic_deleted) ++m_deleted_marks;
     it->second->topic_deleted = true;
     it->second->high_watermark = -1;
     it->second->last_stable_offset = -1;
@@ -57,6 +59,12 @@ std::size_t FetchSession::mark_topic_deleted(const std::string& topic) {
     ++n;
   }
   return n;
+}
+
+void FetchSession::clear_deleted(SessionPartition& p) {
+  if (!p.topic_deleted) return;
+  p.topic_deleted = false;
+  --m_deleted_marks;
 }
 
 FetchSessionCache::FetchSessionCache(FetchSessionOptions options)

@@ -86,6 +86,20 @@ class FetchSession {
   // False when the session does not have it.
   bool remove(const std::string& topic, std::int32_t partition);
   void move_to_back(const std::string& topic, std::int32_t partition);
+  // Calls `answered(partition)` on each partition in order; those it returns
+  // true for move to the back, in their order. No lookups: O(size).
+  template <class F>
+  void sweep(F&& answered) {
+    auto it = m_order.begin();
+    for (std::size_t n = m_order.size(); n > 0; --n) {
+      auto next = std::next(it);
+      if (answered(*it)) m_order.splice(m_order.end(), m_order, it);
+      it = next;
+    }
+  }
+  // How many partitions have topic_deleted set; clear_deleted unsets it.
+  std::size_t deleted_marks() const { return m_deleted_marks; }
+  void clear_deleted(SessionPartition& p);
   // Marks the topic's partitions (SessionPartition::topic_deleted);
   // returns how many there were.
   std::size_t mark_topic_deleted(const std::string& topic);
@@ -96,6 +110,7 @@ class FetchSession {
   std::int32_t m_epoch;
   std::int64_t m_created_ms;
   std::int64_t m_last_used_ms;
+  std::size_t m_deleted_marks = 0;
   std::list<SessionPartition> m_order;
   std::map<Key, std::list<SessionPartition>::iterator> m_index;
 };

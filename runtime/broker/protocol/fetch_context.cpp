@@ -75,11 +75,7 @@ FetchContext FetchContext::open(FetchSessionCache& cache, FetchRequest req, std:
 
 bool FetchContext::answer_now() const {
   if (m_kind == Kind::error) return true;
-  if (m_kind != Kind::incremental) return false;
-  for (const auto& s : m_session->partitions()) {
-    if (s.topic_deleted) return true;
-  }
-  return false;
+  return m_kind == Kind::incremental && m_session->deleted_marks() > 0;
 }
 
 void FetchContext::finish(FetchResponse& resp, std::int64_t now_ms) {
@@ -128,34 +124,42 @@ void FetchContext::finish_incremental(FetchResponse& resp) {
     return;
   }
   resp.session_id = session.id();
+  // The answer lists the session's partitions in the session's order:
+  // request() was made from it, and no other request changed it since (that
+  // would have moved its epoch on). So walk both in step, without lookups.
   std::vector<FetchResponse::Topic> kept;
-  for (auto& rt : resp.topics) {
-    for (auto& rp : rt.partitions) {
-      SessionPartition* s = session.find(rt.name, rp.index);
-      if (!s) continue;  // forgotten by a later request
-      bool news = !rp.records.empty();
-      if (s->topic_deleted) {
-        s->topic_deleted = false;
-        rp = FetchResponse::Partition{};
-        rp.index = s->partition;
-        rp.error_code = error::unknown_topic_or_partition;
-      }
-      if (rp.error_code != error::none) {
-        news = true;
-        s->high_watermark = s->last_stable_offset = s->log_start_offset = -1;
-      } else {
-        news = news || s->high_watermark != rp.high_watermark || s->last_stable_offset != rp.last_stable_offset ||
-               s->log_start_offset != rp.log_start_offset;
-        s->high_watermark = rp.high_watermark;
-        s->last_stable_offset = rp.last_stable_offset;
-        s->log_start_offset = rp.log_start_offset;
-      }
-      if (!news) continue;
-      session.move_to_back(rt.name, rp.index);
-      if (kept.empty() || kept.back().name != rt.name) kept.push_back({rt.name, {}});
-      kept.back().partitions.push_back(std::move(rp));
+  std::size_t t = 0, i = 0;
+  session.sweep([&](SessionPartition& s) {
+    while (t < resp.topics.size() && i >= resp.topics[t].partitions.size()) {
+      ++t;
+      i = 0;
     }
-  }
+    if (t == resp.topics.size() || resp.topics[t].name != s.topic || resp.topics[t].partitions[i].index != s.partition)
+      return false;  // cannot happen (see above); answer nothing rather than a wrong partition
+    auto& rt = resp.topics[t];
+    auto& rp = rt.partitions[i++];
+    bool news = !rp.records.empty();
+    if (s.topic_deleted) {
+      session.clear_deleted(s);
+      rp = FetchResponse::Partition{};
+      rp.index = s.partition;
+      rp.error_code = error::unknown_topic_or_partition;
+    }
+    if (rp.error_code != error::none) {
+      news = true;
+      s.high_watermark = s.last_stable_offset = s.log_start_offset = -1;
+    } else {
+      news = news || s.high_watermark != rp.high_watermark || s.last_stable_offset != rp.last_stable_offset ||
+             s.log_start_offset != rp.log_start_offset;
+      s.high_watermark = rp.high_watermark;
+      s.last_stable_offset = rp.last_stable_offset;
+      s.log_start_offset = rp.log_start_offset;
+    }
+    if (!news) return false;
+    if (kept.empty() || kept.back().name != rt.name) kept.push_back({rt.name, {}});
+    kept.back().partitions.push_back(std::move(rp));
+    return true;
+  });
   resp.topics = std::move(kept);
 }
 

@@ -99,6 +99,28 @@ TEST_CASE("deleting a topic marks its partitions in every session", "[broker][fe
   CHECK(a->find("t", 1)->topic_deleted);
   CHECK_FALSE(b->find("u", 0)->topic_deleted);
   CHECK(cache.topic_deleted("tt") == 0);
+  CHECK(a->deleted_marks() == 2);
+  CHECK(cache.topic_deleted("t") == 2);  // marked twice: counted once
+  CHECK(a->deleted_marks() == 2);
+  a->clear_deleted(*a->find("t", 0));
+  a->clear_deleted(*a->find("t", 0));
+  CHECK(a->deleted_marks() == 1);
+  a->remove("t", 1);
+  CHECK(a->deleted_marks() == 0);
+  CHECK(b->deleted_marks() == 0);
+}
+
+TEST_CASE("a sweep moves the partitions it answered to the back, in order", "[broker][fetch_sessions]") {
+  FetchSessionCache cache;
+  auto s = cache.create(parts("t", 5), 0);
+  std::vector<int> seen;
+  s->sweep([&](SessionPartition& p) {
+    seen.push_back(p.partition);
+    return p.partition == 0 || p.partition == 3 || p.partition == 4;
+  });
+  CHECK(seen == std::vector<int>{0, 1, 2, 3, 4});
+  CHECK(order(*s) == std::vector<std::string>{"t-1", "t-2", "t-0", "t-3", "t-4"});
+  CHECK(s->find("t", 3)->fetch_offset == 30);  // the index still finds moved partitions
 }
 
 TEST_CASE("removing a session closes it; its id is then unknown", "[broker][fetch_sessions]") {
