@@ -27,6 +27,17 @@ struct Response {
   }
 };
 
+// Reads a response's throttle time, then its first topic's first partition
+// (name, index) and returns that partition's error code.
+inline std::int16_t first_partition_error(Reader& r) {
+  r.i32();
+  r.i32();
+  r.string();
+  r.i32();
+  r.i32();
+  return r.i16();
+}
+
 struct Producer {
   std::int64_t id = -1;
   std::int16_t epoch = -1;
@@ -48,13 +59,7 @@ inline Producer init(BrokerFixture& f, const std::string& txn_id, std::int32_t t
 inline std::int16_t add_partition(BrokerFixture& f, const std::string& txn_id, const Producer& p, const std::string& topic) {
   Response resp(f.call(api_key::add_partitions_to_txn, 1,
                        s16(txn_id) + be64(p.id) + be16(p.epoch) + hex("00000001") + s16(topic) + hex("00000001 00000000")));
-  auto& r = resp.r;
-  r.i32();
-  r.i32();
-  r.string();
-  r.i32();
-  r.i32();
-  return r.i16();
+  return first_partition_error(resp.r);
 }
 
 // A transactional batch of `n` records; returns the Produce error.
@@ -126,13 +131,7 @@ inline std::int16_t txn_commit_offset(BrokerFixture& f, const std::string& txn_i
   Response resp(f.call(api_key::txn_offset_commit, 1,
                        s16(txn_id) + s16(group) + be64(p.id) + be16(p.epoch) + hex("00000001") + s16(topic) +
                            hex("00000001 00000000") + be64(offset) + hex("ffff")));
-  auto& r = resp.r;
-  r.i32();
-  r.i32();
-  r.string();
-  r.i32();
-  r.i32();
-  return r.i16();
+  return first_partition_error(resp.r);
 }
 
 }  // namespace ftgo::test::txn

@@ -76,12 +76,7 @@ TEST_CASE("ListOffsets latest is the last stable offset for read_committed", "[b
                          hex("ffffffff") + std::string(1, static_cast<char>(isolation)) + hex("00000001") + s16("t") +
                              hex("00000001 00000000 ffffffffffffffff")));
     auto& r = resp.r;
-    r.i32();
-    r.i32();
-    r.string();
-    r.i32();
-    r.i32();
-    REQUIRE(r.i16() == error::none);
+    REQUIRE(first_partition_error(r) == error::none);
     r.i64();
     return r.i64();
   };
@@ -125,13 +120,7 @@ TEST_CASE("TxnOffsetCommit offsets are committed with the transaction; require_s
     Response resp(f.call(api_key::txn_offset_commit, 1,
                          s16("tx") + s16("g") + be64(p.id) + be16(p.epoch) + hex("00000001") + s16("in") +
                              hex("00000001 00000000") + be64(offset) + hex("ffff")));
-    auto& r = resp.r;
-    r.i32();
-    r.i32();
-    r.string();
-    r.i32();
-    r.i32();
-    return r.i16();
+    return first_partition_error(resp.r);
   };
   CHECK(commit_offset(5) == error::invalid_txn_state);  // before AddOffsetsToTxn
   REQUIRE(add_offsets(p) == error::none);
