@@ -16,13 +16,7 @@ AddPartitionsToTxnRequest decode_add_partitions_to_txn_request(Reader& r, std::i
   req.transactional_id = r.string(flexible);
   req.producer_id = r.i64();
   req.producer_epoch = r.i16();
-  req.topics.resize(r.array_length_not_null(flexible ? 2 : 6, flexible));
-  for (auto& t : req.topics) {
-    t.name = r.string(flexible);
-    t.partitions.resize(r.array_length_not_null(4, flexible));
-    for (auto& p : t.partitions) p = r.i32();
-    r.skip_tagged_fields(flexible);
-  }
+  req.topics = decode_topic_indexes(r, flexible);
   r.skip_tagged_fields(flexible);
   return req;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/protocol/api.hpp"
+#include "broker/protocol/per_partition.hpp"
 
 namespace ftgo::broker::protocol {
 
@@ -15,11 +16,7 @@ struct AddPartitionsToTxnRequest {
   std::string transactional_id;
   std::int64_t producer_id = -1;
   std::int16_t producer_epoch = -1;
-  struct Topic {
-    std::string name;
-    std::vector<std::int32_t> partitions;
-  };
-  std::vector<Topic> topics;
+  std::vector<TopicIndexes> topics;
 };
 AddPartitionsToTxnRequest decode_add_partitions_to_txn_request(Reader& r, std::int16_t version);
 

@@ -9,7 +9,7 @@
 // compact one with (empty) tagged fields after each partition and topic;
 // decode_per_partition reads them.
 // TopicIndexes: topics given as a name and an array of partition indexes
-// (the DescribeProducers and WriteTxnMarkers requests, DescribeTransactions'
+// (the AddPartitionsToTxn, DescribeProducers and WriteTxnMarkers requests, DescribeTransactions'
 // reply), with their decoder and encoder.
 // Header only (templates and inline functions); no state.
 #include <string>

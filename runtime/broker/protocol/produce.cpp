@@ -35,13 +35,15 @@ std::int16_t check_batches(std::span<const std::uint8_t> records, std::size_t ma
 // big-endian attributes at 21.
 bool is_transactional(std::span<const std::uint8_t> records) { return records.size() > 22 && (records[22] & 0x10); }
 
+// The producer id of the first batch (at 43; the caller checked the size).
+std::int64_t producer_id_of(std::span<const std::uint8_t> records) { return load_be64(records.data() + 43); }
+
 // A transactional batch is taken only for a partition of its producer's
 // ongoing transaction (Kafka's transaction verification).
 std::int16_t check_transactional(Broker& broker, const std::string& topic, std::int32_t partition,
                                  std::span<const std::uint8_t> records) {
   if (records.size() < k_batch_header_size) return error::corrupt_message;
-  return broker.txns().check_produce({topic, partition}, load_be64(records.data() + 43),
-                                     load_be16(records.data() + 51));
+  return broker.txns().check_produce({topic, partition}, producer_id_of(records), load_be16(records.data() + 51));
 }
 
 std::int16_t append_error(storage::AppendError e) {
@@ -128,14 +130,13 @@ void handle_produce(Broker& broker, const Request& request, Reader& body, Reply 
       if (rp.error_code != error::none) return;
       // Saved before the append: a crash after it leaves a batch the
       // transaction state knows (txn_coordinator.hpp).
-      opened = broker.txns().before_produce({t.name, p.index}, load_be64(p.records->data() + 43),
-                                            log->high_watermark());
+      opened = broker.txns().before_produce({t.name, p.index}, producer_id_of(*p.records), log->high_watermark());
     }
     try {
       storage::AppendResult res = log->append(*p.records);
       if (transactional) broker.crash_point("txn-produce-appended");
       if (opened && res.error != storage::AppendError::none && res.error != storage::AppendError::duplicate_sequence)
-        broker.txns().produce_failed({t.name, p.index}, load_be64(p.records->data() + 43));
+        broker.txns().produce_failed({t.name, p.index}, producer_id_of(*p.records));
       rp.error_code = append_error(res.error);
       rp.log_start_offset = res.log_start_offset;
       if (rp.error_code == error::none) rp.base_offset = res.base_offset;
